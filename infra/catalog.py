@@ -1,0 +1,227 @@
+"""The wiring of Warbler, declared once.
+
+Which function serves which REST route, WebSocket route, stream or schedule, and which
+resources each one may touch. ``infra/cdk`` turns this into CloudFormation; ``infra/local``
+turns it into an API Gateway emulator and event-source-mapping pollers. Tests assert that both
+agree with it (tests/infra/test_parity.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Access = Literal["read", "write", "readwrite"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway style: /users/{handle}
+    auth: bool = True
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """An event source mapping: a DynamoDB table stream or a Kinesis stream."""
+
+    kind: Literal["dynamodb", "kinesis"]
+    source: str  # a Table.name or KinesisStream.name below
+    batch_size: int = 100
+    max_batching_window_seconds: int = 0
+    retry_attempts: int = 5
+    bisect_on_error: bool = True
+    max_record_age_seconds: int = 3600
+    parallelization_factor: int = 1
+    starting_position: Literal["LATEST", "TRIM_HORIZON"] = "LATEST"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    rate_minutes: int
+
+
+@dataclass(frozen=True)
+class Grant:
+    resource: str  # "table:<name>", "stream:<name>", "cognito", "redis", "opensearch", "websocket"
+    access: Access = "read"
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # the folder functions/<name>/ with app.py exposing lambda_handler
+    description: str
+    routes: tuple[Route, ...] = ()
+    websocket_routes: tuple[str, ...] = ()
+    streams: tuple[StreamSource, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    memory_mb: int = 512
+    timeout_seconds: int = 10
+
+    @property
+    def needs_vpc(self) -> bool:
+        return any(g.resource in {"redis", "opensearch"} for g in self.grants)
+
+
+@dataclass(frozen=True)
+class GlobalIndex:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table, its keys and stream. The PynamoDB models must agree (tests/unit/test_models_match_catalog.py)."""
+
+    name: str  # logical name; settings field is f"{name}_table"
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple[GlobalIndex, ...] = ()
+    stream: bool = False
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class KinesisStream:
+    name: str  # logical name; settings field is f"{name}_stream"
+    shards: int = 1
+
+
+TABLES: tuple[Table, ...] = (
+    Table("users", hash_key="user_id", stream=True),
+    Table("handles", hash_key="handle_key"),
+    Table(
+        "follows",
+        hash_key="follower_id",
+        range_key="followee_id",
+        indexes=(GlobalIndex("by_followee", "followee_id", "follower_id"),),
+        stream=True,
+    ),
+    Table(
+        "tweets",
+        hash_key="tweet_id",
+        indexes=(GlobalIndex("by_author", "author_id", "tweet_id"),),
+        stream=True,
+    ),
+    Table("idempotency", hash_key="id", ttl_attribute="expiration"),
+)
+
+KINESIS_STREAMS: tuple[KinesisStream, ...] = (
+    KinesisStream("fanout", shards=2),
+    KinesisStream("activity", shards=1),
+)
+
+_REDIS = Grant("redis")
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        "auth",
+        "Sign-up and login (Cognito).",
+        routes=(Route("POST", "/auth/signup", auth=False), Route("POST", "/auth/login", auth=False)),
+        grants=(
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "readwrite"),
+            Grant("cognito", "readwrite"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "users",
+        "Profiles and the social graph.",
+        routes=(
+            Route("GET", "/me"),
+            Route("PATCH", "/me"),
+            Route("GET", "/users/{handle}"),
+            Route("POST", "/users/{handle}/follow"),
+            Route("DELETE", "/users/{handle}/follow"),
+            Route("GET", "/users/{handle}/followers"),
+            Route("GET", "/users/{handle}/following"),
+        ),
+        grants=(
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:follows", "readwrite"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "tweets",
+        "Post, read and delete tweets.",
+        routes=(Route("POST", "/tweets"), Route("GET", "/tweets/{tweet_id}"), Route("DELETE", "/tweets/{tweet_id}")),
+        grants=(
+            Grant("table:tweets", "readwrite"),
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:idempotency", "readwrite"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "timelines",
+        "Home and user timelines.",
+        routes=(Route("GET", "/timelines/home"), Route("GET", "/users/{handle}/tweets")),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:follows", "read"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "openapi",
+        "Serves the OpenAPI document of the REST API.",
+        routes=(Route("GET", "/openapi.json", auth=False),),
+        memory_mb=256,
+    ),
+    Function(
+        "fanout_planner",
+        "Tweets table stream -> follower chunks on the fan-out stream.",
+        streams=(StreamSource("dynamodb", "tweets", batch_size=100, max_batching_window_seconds=0),),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "read"),
+            Grant("table:follows", "read"),
+            Grant("stream:fanout", "write"),
+            _REDIS,
+        ),
+        timeout_seconds=60,
+    ),
+    Function(
+        "fanout_worker",
+        "Fan-out stream -> follower home timelines in Redis.",
+        streams=(StreamSource("kinesis", "fanout", batch_size=500, max_batching_window_seconds=0, parallelization_factor=2),),
+        grants=(_REDIS,),
+        timeout_seconds=30,
+    ),
+    Function(
+        "graph_events",
+        "Follows table stream -> merge/unmerge timelines, famous promotion.",
+        streams=(StreamSource("dynamodb", "follows", batch_size=100),),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "read"),
+            Grant("table:follows", "read"),
+            _REDIS,
+        ),
+        timeout_seconds=60,
+    ),
+)
+
+DLQ_NAME = "stream-failures"
+
+
+def function(name: str) -> Function:
+    for f in FUNCTIONS:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def table(name: str) -> Table:
+    for t in TABLES:
+        if t.name == name:
+            return t
+    raise KeyError(name)

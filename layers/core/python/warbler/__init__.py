@@ -1,0 +1,1 @@
+"""Warbler's domain and adapters, shipped to every function as one Lambda layer."""

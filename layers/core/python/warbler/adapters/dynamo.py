@@ -1,0 +1,111 @@
+"""PynamoDB models: DynamoDB is the source of truth.
+
+Endpoints come from botocore (``AWS_ENDPOINT_URL`` locally); table names from settings.
+Counters are plain numbers updated with ``ADD`` inside transactions so they stay exact under
+concurrency; the stream consumers never write back to the table they consume.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from warbler.settings import get_settings
+
+_settings = get_settings()
+
+
+class _Meta:
+    region = _settings.aws_region
+    billing_mode = "PAY_PER_REQUEST"
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = 3
+
+
+class UserModel(Model):
+    class Meta(_Meta):
+        table_name = _settings.users_table
+
+    user_id = UnicodeAttribute(hash_key=True)
+    handle = UnicodeAttribute()
+    display_name = UnicodeAttribute(default="")
+    bio = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    last_seen_at = UnicodeAttribute(null=True)
+    followers_count = NumberAttribute(default=0)
+    following_count = NumberAttribute(default=0)
+    tweets_count = NumberAttribute(default=0)
+    famous = BooleanAttribute(default=False)
+
+
+class HandleModel(Model):
+    """Claims a handle case-insensitively: the key is the lower-cased handle."""
+
+    class Meta(_Meta):
+        table_name = _settings.handles_table
+
+    handle_key = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
+class FolloweeIndex(GlobalSecondaryIndex["FollowModel"]):
+    class Meta:
+        index_name = "by_followee"
+        projection = AllProjection()
+
+    followee_id = UnicodeAttribute(hash_key=True)
+    follower_id = UnicodeAttribute(range_key=True)
+
+
+class FollowModel(Model):
+    class Meta(_Meta):
+        table_name = _settings.follows_table
+
+    follower_id = UnicodeAttribute(hash_key=True)
+    followee_id = UnicodeAttribute(range_key=True)
+    created_at = UnicodeAttribute()
+    by_followee = FolloweeIndex()
+
+
+class MentionAttribute(MapAttribute):
+    id = UnicodeAttribute()
+    handle = UnicodeAttribute()
+
+
+class AuthorIndex(GlobalSecondaryIndex["TweetModel"]):
+    class Meta:
+        index_name = "by_author"
+        projection = AllProjection()
+
+    author_id = UnicodeAttribute(hash_key=True)
+    tweet_id = UnicodeAttribute(range_key=True)
+
+
+class TweetModel(Model):
+    """``tweet_id`` is the 19-digit zero-padded snowflake, so string order is time order."""
+
+    class Meta(_Meta):
+        table_name = _settings.tweets_table
+
+    tweet_id = UnicodeAttribute(hash_key=True)
+    author_id = UnicodeAttribute()
+    text = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    hashtags = ListAttribute(of=UnicodeAttribute, default=list)
+    mentions = ListAttribute(of=MentionAttribute, default=list)
+    like_count = NumberAttribute(default=0)
+    retweet_count = NumberAttribute(default=0)
+    reply_count = NumberAttribute(default=0)
+    quote_count = NumberAttribute(default=0)
+    by_author = AuthorIndex()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (UserModel, HandleModel, FollowModel, TweetModel)

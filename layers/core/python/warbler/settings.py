@@ -1,0 +1,90 @@
+"""The one typed settings object. Nothing else in Warbler reads ``os.environ``.
+
+Every value has a local default so a handler imported on a laptop works; on AWS the CDK app
+sets each variable from the resource it created (see ``infra/cdk``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Mapping
+
+
+def _env_name(field_name: str) -> str:
+    # REDIS_URL / OPENSEARCH_URL / AWS_REGION keep their conventional names; the rest are ours.
+    if field_name in {"redis_url", "opensearch_url", "aws_region"}:
+        return field_name.upper()
+    return f"WARBLER_{field_name.upper()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    aws_region: str = "us-east-1"
+    service_name: str = "warbler"
+
+    # DynamoDB tables
+    users_table: str = "warbler-local-users"
+    handles_table: str = "warbler-local-handles"
+    follows_table: str = "warbler-local-follows"
+    tweets_table: str = "warbler-local-tweets"
+    idempotency_table: str = "warbler-local-idempotency"
+
+    # Kinesis streams
+    fanout_stream: str = "warbler-local-fanout"
+    activity_stream: str = "warbler-local-activity"
+
+    # Cognito
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+
+    # Redis / OpenSearch / WebSocket management endpoint
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_cluster: bool = False
+    redis_timeout_seconds: float = 1.0
+    opensearch_url: str = "http://127.0.0.1:9200"
+    websocket_endpoint: str = ""
+
+    # Product rules
+    famous_threshold: int = 10_000
+    passive_after_seconds: int = 3 * 24 * 3600
+    timeline_cap: int = 800
+    follow_merge_limit: int = 200
+    famous_merge_limit: int = 100
+    fanout_chunk_size: int = 1000
+    timeline_buckets: int = 256
+    rebuild_per_followee: int = 50
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_body_bytes: int = 16_384
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(_env_name(f.name))
+            if raw is None or raw == "":
+                continue
+            default = f.default
+            if isinstance(default, bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    @staticmethod
+    def env_name(field_name: str) -> str:
+        """The environment variable that sets ``field_name`` (used by infra to wire values)."""
+        return _env_name(field_name)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
