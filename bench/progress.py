@@ -34,7 +34,7 @@ class Progress:
 
 
 class Task:
-    """Counts work done; redraws at most ten times a second, logs a line every 10% when not a tty."""
+    """Counts work done; redraws at most ten times a second, or logs a line every 5 s when not a tty."""
 
     def __init__(self, progress: Progress, name: str, total: int) -> None:
         self._progress = progress
@@ -42,8 +42,7 @@ class Task:
         self._total = max(total, 1)
         self._done = 0
         self._started = time.perf_counter()
-        self._last_draw = 0.0
-        self._last_decile = -1
+        self._last_draw = self._started
         progress._draw(f"{name} ...", final=not progress._tty)
 
     def advance(self, n: int = 1) -> None:
@@ -52,13 +51,10 @@ class Task:
     def set(self, done: int) -> None:
         self._done = done
         now = time.perf_counter()
-        decile = int(10 * done / self._total)
-        if self._progress._tty and now - self._last_draw > 0.1:
+        tty = self._progress._tty
+        if now - self._last_draw > (0.1 if tty else 5.0):
             self._last_draw = now
-            self._progress._draw(self._line(), final=False)
-        elif not self._progress._tty and decile != self._last_decile and decile < 10:
-            self._last_decile = decile
-            self._progress._draw(self._line(), final=True)
+            self._progress._draw(self._line(), final=not tty)
 
     def done(self, detail: str = "") -> None:
         took = time.perf_counter() - self._started
