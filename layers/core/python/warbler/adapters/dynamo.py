@@ -8,7 +8,6 @@ concurrency; the stream consumers never write back to the table they consume.
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -43,7 +42,6 @@ class UserModel(Model):
     followers_count = NumberAttribute(default=0)
     following_count = NumberAttribute(default=0)
     tweets_count = NumberAttribute(default=0)
-    famous = BooleanAttribute(default=False)
 
 
 class HandleModel(Model):

@@ -1,0 +1,36 @@
+"""Home and user timelines."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from warbler import api, timelines, tweets, users
+
+app = api.make_app()
+
+Limit = Annotated[int | None, Query()]
+Cursor = Annotated[str | None, Query()]
+SinceId = Annotated[str | None, Query()]
+
+
+def _page(page_ids: tuple[list[str], str | None]) -> dict:
+    ids, next_cursor = page_ids
+    return {"items": tweets.hydrate(ids), "next_cursor": next_cursor}
+
+
+@app.get("/timelines/home")
+def home(limit: Limit = None, cursor: Cursor = None, since_id: SinceId = None):
+    timeline = timelines.HomeTimeline(api.caller_id(app))
+    return _page(timeline.page_ids(api.page_size(limit), cursor, since_id))
+
+
+@app.get("/users/<handle>/tweets")
+def user_tweets(handle: str, limit: Limit = None, cursor: Cursor = None, since_id: SinceId = None):
+    api.caller_id(app)
+    timeline = timelines.UserTimeline(users.user_id_for_handle(handle))
+    return _page(timeline.page_ids(api.page_size(limit), cursor, since_id))
+
+
+lambda_handler = api.rest_handler(app)

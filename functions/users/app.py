@@ -1,0 +1,55 @@
+"""Profiles and the social graph."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
+
+from warbler import api, social_graph, users
+
+app = api.make_app()
+
+
+class ProfileChange(BaseModel):
+    display_name: str | None = None
+    bio: str | None = None
+
+
+@app.get("/me")
+def me():
+    return users.user_view(users.get_user(api.caller_id(app)))
+
+
+@app.patch("/me")
+def change_me(body: ProfileChange):
+    return users.update_profile(api.caller_id(app), body.display_name, body.bio)
+
+
+@app.get("/users/<handle>")
+def profile(handle: str):
+    return users.profile(api.caller_id(app), handle)
+
+
+@app.post("/users/<handle>/follow")
+def follow(handle: str):
+    return social_graph.follow(api.caller_id(app), handle)
+
+
+@app.delete("/users/<handle>/follow")
+def unfollow(handle: str):
+    return social_graph.unfollow(api.caller_id(app), handle)
+
+
+@app.get("/users/<handle>/followers")
+def followers(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+    return social_graph.followers(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict()
+
+
+@app.get("/users/<handle>/following")
+def following(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+    return social_graph.following(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict()
+
+
+lambda_handler = api.rest_handler(app)

@@ -1,0 +1,46 @@
+"""Kinesis producer. PutRecords is not atomic: failed entries are retried with backoff until
+all are in, or the call fails as a whole and the caller's stream batch is retried (consumers are
+idempotent, so a partial first attempt never duplicates an effect)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Sequence
+
+import boto3
+
+from warbler.settings import get_settings
+
+MAX_RECORDS_PER_CALL = 500
+_ATTEMPTS = 6
+_local = threading.local()
+
+
+class KinesisPutFailed(Exception):
+    pass
+
+
+def _client():
+    if getattr(_local, "client", None) is None:
+        _local.client = boto3.client("kinesis", region_name=get_settings().aws_region)
+    return _local.client
+
+
+def put_json(stream_name: str, records: Sequence[tuple[str, dict]]) -> None:
+    """Put (partition key, JSON document) pairs, in order per partition key."""
+    entries = [{"PartitionKey": key, "Data": json.dumps(doc, separators=(",", ":")).encode()} for key, doc in records]
+    for start in range(0, len(entries), MAX_RECORDS_PER_CALL):
+        _put_all(stream_name, entries[start : start + MAX_RECORDS_PER_CALL])
+
+
+def _put_all(stream_name: str, entries: list[dict]) -> None:
+    pending = entries
+    for attempt in range(_ATTEMPTS):
+        result = _client().put_records(StreamName=stream_name, Records=pending)
+        if not result.get("FailedRecordCount"):
+            return
+        pending = [entry for entry, outcome in zip(pending, result["Records"]) if "ErrorCode" in outcome]
+        time.sleep(min(0.05 * 2**attempt, 1.0))  # throughput exceeded: back off before retrying
+    raise KinesisPutFailed(f"{len(pending)} records still failing after {_ATTEMPTS} attempts")

@@ -1,0 +1,162 @@
+"""Redis: the client, every key Warbler uses, and the Lua that must run atomically per key.
+
+Keys are cluster-safe. Home timelines carry a *bucket* hash tag rather than the user's own id, so
+that one fan-out chunk — a set of followers in the same bucket — is one EVALSHA on one shard
+instead of one command per follower; that is what lets a worker approach raw ZADD throughput.
+Everything else is tagged by its own id.
+
+Timeline members are 19-digit snowflake strings, all with score 0, so Redis orders them
+lexicographically, which equals id order: doubles would round 64-bit ids. Each timeline holds a
+floor member (``FLOOR_ID``) so that an empty but *present* timeline exists; a missing key means
+"not cached" (a passive user, or a cache that was lost), never "empty".
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+import redis
+from redis.cluster import RedisCluster
+
+from warbler.ids import FLOOR_ID
+from warbler.settings import get_settings
+
+RedisErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ClusterError)
+
+_lock = threading.Lock()
+_client: redis.Redis | RedisCluster | None = None
+
+
+def client() -> redis.Redis | RedisCluster:
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                s = get_settings()
+                opts = dict(
+                    socket_timeout=s.redis_timeout_seconds,
+                    socket_connect_timeout=s.redis_timeout_seconds,
+                    decode_responses=True,
+                    health_check_interval=30,
+                )
+                if s.redis_cluster:
+                    _client = RedisCluster.from_url(s.redis_url, **opts)
+                else:
+                    _client = redis.Redis.from_url(s.redis_url, **opts)
+    return _client
+
+
+def reset_client() -> None:
+    """Drop the cached client (tests point Warbler at a fresh server)."""
+    global _client
+    with _lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+
+
+class Keys:
+    @staticmethod
+    def bucket(user_id: str) -> int:
+        return zlib.crc32(user_id.encode()) % get_settings().timeline_buckets
+
+    @staticmethod
+    def home(user_id: str) -> str:
+        return f"tl:{{b{Keys.bucket(user_id)}}}:{user_id}"
+
+    @staticmethod
+    def user_timeline(user_id: str) -> str:
+        return f"utl:{{{user_id}}}"
+
+    @staticmethod
+    def famous_followees(user_id: str) -> str:
+        return f"fam:{{{user_id}}}"
+
+    @staticmethod
+    def tweet(tweet_id: str) -> str:
+        return f"tw:{{{tweet_id}}}"
+
+    @staticmethod
+    def user_card(user_id: str) -> str:
+        return f"usr:{{{user_id}}}"
+
+    @staticmethod
+    def famous_marker(user_id: str) -> str:
+        return f"famous:{{{user_id}}}"
+
+
+# Inserts each member into its timeline only where the timeline is cached (the floor member is
+# present), then trims to the cap while keeping the floor at rank 0. Removal is unconditional.
+_APPLY = """
+local op = ARGV[1]
+local cap = tonumber(ARGV[2])
+local n = 0
+for i, key in ipairs(KEYS) do
+  local member = ARGV[i + 2]
+  if op == 'add' then
+    if redis.call('ZSCORE', key, '%(floor)s') then
+      n = n + redis.call('ZADD', key, 0, member)
+      local size = redis.call('ZCARD', key)
+      if size > cap + 1 then
+        redis.call('ZREMRANGEBYRANK', key, 1, size - cap - 1)
+      end
+    end
+  else
+    n = n + redis.call('ZREM', key, member)
+  end
+end
+return n
+""" % {"floor": FLOOR_ID}
+
+
+class TimelineStore:
+    """Sorted-set timelines of tweet ids, newest first."""
+
+    def __init__(self, r: redis.Redis | RedisCluster | None = None) -> None:
+        self._r = r or client()
+        self._apply = self._r.register_script(_APPLY)
+        self._cap = get_settings().timeline_cap
+
+    def apply(self, op: str, entries: Iterable[tuple[str, str]]) -> int:
+        """Add ('add') or remove ('rem') (timeline key, tweet id) pairs: one round trip, one
+        script call per hash slot."""
+        by_slot: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for key, member in entries:
+            tag = key[key.index("{") : key.index("}") + 1]
+            keys, members = by_slot[tag]
+            keys.append(key)
+            members.append(member)
+        if not by_slot:
+            return 0
+        pipe = self._r.pipeline(transaction=False)
+        for keys, members in by_slot.values():
+            self._apply(keys=keys, args=[op, self._cap, *members], client=pipe)
+        return sum(int(n) for n in pipe.execute())
+
+    def page_commands(self, pipe, key: str, limit: int, before: str | None, after: str | None) -> None:
+        high = f"({before}" if before else "+"
+        low = f"({after}" if after and after > FLOOR_ID else f"({FLOOR_ID}"
+        pipe.zrevrangebylex(key, high, low, start=0, num=limit)
+
+    def replace(self, key: str, tweet_ids: Sequence[str], ttl_seconds: int | None) -> None:
+        """Write a whole timeline at once (rebuild on return, or on a lost cache)."""
+        newest = sorted(set(tweet_ids), reverse=True)[: self._cap]
+        pipe = self._r.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.zadd(key, {FLOOR_ID: 0, **{tid: 0 for tid in newest}})
+        if ttl_seconds:
+            pipe.expire(key, ttl_seconds)
+        pipe.execute()
+
+
+def cached_json_many(r, keys: Sequence[str]) -> list[str | None]:
+    """GET many keys in one round trip, cluster-safe (a pipeline, not a cross-slot MGET)."""
+    if not keys:
+        return []
+    pipe = r.pipeline(transaction=False)
+    for key in keys:
+        pipe.get(key)
+    return pipe.execute()

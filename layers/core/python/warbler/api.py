@@ -1,0 +1,112 @@
+"""The REST edge shared by every HTTP function: one resolver setup, one error envelope, one
+mapping from domain exceptions to status codes, the caller's identity and list parameters."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from warbler import errors
+from warbler.observability import logger, metrics, tracer
+from warbler.settings import get_settings
+
+STATUS: dict[type[errors.WarblerError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.InvalidInput: 422,
+    errors.RateLimited: 429,
+}
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": {"code": code, "message": message}},
+    )
+
+
+def _describe(validation: RequestValidationError) -> tuple[int, str, str]:
+    problems = validation.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return 400, "bad_request", "request body is not valid JSON"
+    parts = []
+    for p in problems[:5]:
+        where = ".".join(str(x) for x in p.get("loc", ()) if x not in ("body",))
+        parts.append(f"{where}: {p.get('msg', 'invalid')}" if where else p.get("msg", "invalid"))
+    return 422, "invalid", "; ".join(parts) or "invalid request"
+
+
+def make_app() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(errors.WarblerError)
+    def _domain(error: errors.WarblerError) -> Response:
+        return error_response(STATUS.get(type(error), 400), error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(error: RequestValidationError) -> Response:
+        return error_response(*_describe(error))
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        return error_response(404, "not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "internal", "internal error")
+
+    return app
+
+
+def caller_id(app: APIGatewayRestResolver) -> str:
+    claims = (app.current_event.request_context.authorizer.raw_event or {}).get("claims") or {}
+    user_id = claims.get("cognito:username")
+    if not user_id:
+        raise errors.Unauthorized("authentication required")
+    return user_id
+
+
+def page_size(limit: int | None) -> int:
+    s = get_settings()
+    if limit is None:
+        return s.default_page_size
+    if limit < 1 or limit > s.max_page_size:
+        raise errors.InvalidInput(f"limit must be between 1 and {s.max_page_size}")
+    return limit
+
+
+def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
+    """The Lambda entry point for a REST function, with logging, tracing and metrics."""
+    max_body = get_settings().max_body_bytes
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def lambda_handler(event: dict, context: Any) -> dict:
+        body = event.get("body")
+        if body is not None and len(body) > max_body:
+            return _too_large(max_body)
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def _too_large(limit: int) -> dict:
+    import json
+
+    return {
+        "statusCode": 413,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": "payload_too_large", "message": f"body exceeds {limit} bytes"}}),
+        "isBase64Encoded": False,
+    }

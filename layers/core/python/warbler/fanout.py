@@ -1,0 +1,103 @@
+"""Fan-out on write, in two stages.
+
+1. ``plan`` (tweets table stream): who should see a new tweet. It reads the author's followers a
+   page at a time and puts chunks of ``fanout_chunk_size`` follower ids on the Kinesis fan-out
+   stream, so one planner never does the writes for a large audience itself. Famous authors are
+   not fanned out (their tweets are merged at read, see ``warbler.timelines``).
+2. ``deliver`` (fan-out stream): a whole Kinesis batch becomes one Redis round trip, one script
+   call per hash slot. Passive followers' timelines are absent, and the script skips them.
+
+Both stages are idempotent (sorted-set adds and removes), so at-least-once delivery of either
+stream never duplicates an entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+from pynamodb.exceptions import DoesNotExist
+
+from warbler import social_graph, timelines
+from warbler.adapters import kinesis
+from warbler.adapters.dynamo import UserModel
+from warbler.adapters.redis_store import Keys, TimelineStore, client
+from warbler.settings import get_settings
+
+ADD = "add"
+REMOVE = "rem"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    op: str
+    tweet_id: str
+    author_id: str
+    followers: list[str]
+
+    def to_json(self) -> dict:
+        return {"op": self.op, "tweet_id": self.tweet_id, "author_id": self.author_id, "followers": self.followers}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> "Chunk":
+        op = doc["op"]
+        if op not in (ADD, REMOVE):
+            raise ValueError(f"unknown fan-out op {op!r}")
+        return cls(op, str(doc["tweet_id"]), str(doc["author_id"]), [str(f) for f in doc["followers"]])
+
+
+def plan(op: str, tweet_id: str, author_id: str) -> int:
+    """Put the fan-out chunks of one tweet on the fan-out stream; returns the audience size."""
+    # The author's own timeline first: the request already wrote it, unless Redis was down then.
+    chunks: list[tuple[str, dict]] = [(f"{tweet_id}:self", Chunk(op, tweet_id, author_id, [author_id]).to_json())]
+    try:
+        author = UserModel.get(author_id)
+    except DoesNotExist:
+        author = None
+    if author is None or timelines.is_famous(author):
+        kinesis.put_json(get_settings().fanout_stream, chunks)
+        return 0
+    size = get_settings().fanout_chunk_size
+    audience = 0
+    for page in social_graph.follower_id_pages(author_id, page_size=size):
+        audience += len(page)
+        for start in range(0, len(page), size):
+            part = page[start : start + size]
+            chunks.append((f"{tweet_id}:{part[0]}", Chunk(op, tweet_id, author_id, part).to_json()))
+        if len(chunks) >= kinesis.MAX_RECORDS_PER_CALL:
+            kinesis.put_json(get_settings().fanout_stream, chunks)
+            chunks = []
+    if chunks:
+        kinesis.put_json(get_settings().fanout_stream, chunks)
+    return audience
+
+
+def deliver(chunks: Iterable[Chunk]) -> int:
+    """Apply chunks to home timelines: one round trip per operation for the whole batch."""
+    adds: list[tuple[str, str]] = []
+    removes: list[tuple[str, str]] = []
+    for chunk in chunks:
+        target = adds if chunk.op == ADD else removes
+        target.extend((Keys.home(follower), chunk.tweet_id) for follower in chunk.followers)
+    store = TimelineStore()
+    return store.apply(ADD, adds) + store.apply(REMOVE, removes)
+
+
+def promote_if_famous(user_id: str) -> bool:
+    """When an account crosses the famous threshold its followers stop receiving its tweets by
+    fan-out, so each of them must start merging it at read. Done once per account."""
+    user = UserModel.get(user_id)
+    if not timelines.is_famous(user):
+        return False
+    r = client()
+    if r.exists(Keys.famous_marker(user_id)):
+        return False
+    for page in social_graph.follower_id_pages(user_id):
+        pipe = r.pipeline(transaction=False)
+        for follower in page:
+            pipe.sadd(Keys.famous_followees(follower), user_id)
+        pipe.execute()
+    # Marked only when complete: a crash half-way repeats the (idempotent) promotion.
+    r.set(Keys.famous_marker(user_id), "1")
+    return True

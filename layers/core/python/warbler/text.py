@@ -1,0 +1,53 @@
+"""Tweet text rules: NFC normalisation, the 280-character limit, hashtags, mentions and links."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from warbler.errors import InvalidInput
+
+MAX_TWEET_CHARS = 280
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+# A tag or mention must not continue a word: "a#b" and "mail@host" are neither.
+_HASHTAG_RE = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)", re.UNICODE)
+_MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
+_URL_RE = re.compile(r"https?://[^\s]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    text: str
+    hashtags: list[str]
+    mention_handles: list[str]
+    urls: list[str]
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def parse_tweet_text(raw: str) -> ParsedText:
+    text = unicodedata.normalize("NFC", raw)
+    if not text.strip():
+        raise InvalidInput("text must not be blank")
+    if len(text) > MAX_TWEET_CHARS:
+        raise InvalidInput(f"text is {len(text)} characters; the limit is {MAX_TWEET_CHARS}")
+    without_urls = _URL_RE.sub(" ", text)
+    hashtags = _unique([tag.lower() for tag in _HASHTAG_RE.findall(without_urls)])
+    mentions = _unique([handle for handle in _MENTION_RE.findall(without_urls)])
+    return ParsedText(text=text, hashtags=hashtags, mention_handles=mentions, urls=_URL_RE.findall(text))
+
+
+def validate_handle(handle: str) -> str:
+    if not HANDLE_RE.match(handle):
+        raise InvalidInput("handle must be 1-15 letters, digits or underscores")
+    return handle
+
+
+def handle_key(handle: str) -> str:
+    return handle.lower()
