@@ -1,0 +1,102 @@
+"""Playing the Lambda runtime in-process: load ``functions/<name>/app.py`` and call its handler.
+
+Each function's ``app.py`` is imported lazily on first invoke, under its own module name
+(``warbler_fn_<name>``) because every function file is called ``app.py``. Handlers run in the
+caller's thread; the gateways and pollers call them from their own worker threads.
+
+The registry can be given ready-made handlers instead of files, which is how the emulator's
+own tests drive the gateways and pollers with throwaway functions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from infra import catalog
+from infra.local import FUNCTIONS_PATH
+from infra.local.bootstrap import ACCOUNT_ID, REGION
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict, Any], Any]
+
+
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, name: str, memory_mb: int, timeout_seconds: int, region: str = REGION) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory_mb
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class FunctionRegistry:
+    """Name -> handler for the functions of a catalog (or a catalog-like list of ``Function``)."""
+
+    def __init__(
+        self,
+        functions: Iterable[catalog.Function] = catalog.FUNCTIONS,
+        handlers: Mapping[str, Handler] | None = None,
+        functions_dir: Path = FUNCTIONS_PATH,
+    ) -> None:
+        self.functions: tuple[catalog.Function, ...] = tuple(functions)
+        self._specs = {f.name: f for f in self.functions}
+        self._handlers: dict[str, Handler] = dict(handlers or {})
+        self._dir = functions_dir
+        self._lock = threading.Lock()
+
+    def spec(self, name: str) -> catalog.Function:
+        return self._specs[name]
+
+    def handler(self, name: str) -> Handler:
+        """The function's ``lambda_handler``, importing its module on first use."""
+        handler = self._handlers.get(name)
+        if handler is not None:
+            return handler
+        with self._lock:  # two first requests must not import the same module twice
+            if name not in self._handlers:
+                self._handlers[name] = self._load(name)
+            return self._handlers[name]
+
+    def _load(self, name: str) -> Handler:
+        if name not in self._specs:
+            raise KeyError(f"unknown function {name!r}")
+        path = self._dir / name / "app.py"
+        spec = importlib.util.spec_from_file_location(f"warbler_fn_{name}", path)
+        if spec is None or spec.loader is None or not path.exists():
+            raise FileNotFoundError(f"function {name!r} has no {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.lambda_handler
+
+    def invoke(self, name: str, event: dict) -> Any:
+        """Call the handler like Lambda does; exceptions propagate (they are function errors)."""
+        spec = self._specs.get(name)
+        memory, timeout = (spec.memory_mb, spec.timeout_seconds) if spec else (128, 3)
+        handler = self.handler(name)
+        context = LambdaContext(name, memory, timeout)
+        started = time.monotonic()
+        try:
+            return handler(event, context)
+        finally:
+            elapsed = time.monotonic() - started
+            # Nothing can stop a thread, so the timeout is reported rather than enforced.
+            if elapsed > timeout:
+                log.warning("%s ran %.1f s, over its %d s timeout (would fail on Lambda)", name, elapsed, timeout)

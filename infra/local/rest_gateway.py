@@ -1,0 +1,264 @@
+"""An API Gateway REST API (Lambda proxy integration) on a loopback port.
+
+Routes come from the catalog: each ``Route`` of each ``Function``. A request is matched like API
+Gateway does (literal segments win over ``{param}`` segments), authorized like a Cognito
+user-pool authorizer for ``auth=True`` routes, turned into a proxy event v1, handed to the
+function, and its proxy response is turned back into HTTP. Errors the gateway itself produces
+use the API's error envelope ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from infra import catalog
+from infra.local.auth import CognitoVerifier, Unauthorized
+from infra.local.bootstrap import ACCOUNT_ID
+from infra.local.functions import FunctionRegistry
+
+log = logging.getLogger(__name__)
+
+API_ID = "warblerlocal"
+
+
+@dataclass(frozen=True)
+class BoundRoute:
+    function: str
+    route: catalog.Route
+    pattern: re.Pattern[str]
+    literal_segments: int
+
+    @classmethod
+    def build(cls, function: str, route: catalog.Route) -> "BoundRoute":
+        parts, literals = [], 0
+        for segment in route.path.strip("/").split("/"):
+            greedy = re.fullmatch(r"\{(\w+)\+\}", segment)
+            param = re.fullmatch(r"\{(\w+)\}", segment)
+            if greedy:
+                parts.append(f"(?P<{greedy.group(1)}>.+)")
+            elif param:
+                parts.append(f"(?P<{param.group(1)}>[^/]+)")
+            else:
+                parts.append(re.escape(segment))
+                literals += 1
+        return cls(function, route, re.compile("^/" + "/".join(parts) + "/?$"), literals)
+
+
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
+class RestGateway:
+    """``start()`` serves on ``host:port`` (port 0 picks a free one); ``url`` is the base URL."""
+
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        verifier: CognitoVerifier | None,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        stage: str = "local",
+    ) -> None:
+        self.registry = registry
+        self.verifier = verifier
+        self.stage = stage
+        routes = [BoundRoute.build(f.name, r) for f in registry.functions for r in f.routes]
+        # API Gateway prefers the most specific resource: /users/me beats /users/{handle}.
+        self.routes = sorted(routes, key=lambda r: -r.literal_segments)
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "RestGateway":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="rest-gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    # -- request handling -------------------------------------------------------------------
+
+    def match(self, method: str, path: str) -> tuple[BoundRoute | None, dict[str, str], bool]:
+        """(route, path parameters, path_known): path_known distinguishes 405 from 404."""
+        path_known = False
+        for bound in self.routes:
+            m = bound.pattern.match(path)
+            if m is None:
+                continue
+            path_known = True
+            if bound.route.method == method.upper():
+                return bound, {k: unquote(v) for k, v in m.groupdict().items()}, True
+        return None, {}, path_known
+
+    def handle(self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str):
+        """One request -> (status, [(header, value)], body bytes)."""
+        request_id = str(uuid.uuid4())
+        split = urlsplit(raw_path)
+        path = split.path or "/"
+        bound, path_params, path_known = self.match(method, path)
+        if bound is None:
+            if path_known:
+                return 405, [], error_body("method_not_allowed", f"{method} is not allowed on {path}")
+            return 404, [], error_body("not_found", f"No route for {method} {path}")
+
+        authorizer = None
+        if bound.route.auth:
+            header = next((v for k, v in headers if k.lower() == "authorization"), None)
+            try:
+                if self.verifier is None:
+                    raise Unauthorized("no authorizer configured")
+                authorizer = {"claims": self.verifier.verify_header(header)}
+            except Unauthorized as exc:
+                log.info("401 %s %s: %s", method, path, exc)
+                return 401, [], error_body("unauthorized", "Missing or invalid token")
+
+        event = self.proxy_event(method, path, split.query, headers, body, source_ip, bound, path_params, authorizer, request_id)
+        try:
+            response = self.registry.invoke(bound.function, event)
+            return self.http_response(response)
+        except Exception:  # a function error or a malformed response: API Gateway answers 502
+            log.exception("%s failed on %s %s (request %s)", bound.function, method, path, request_id)
+            return 502, [], error_body("internal", "Internal server error")
+
+    def proxy_event(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str,
+        bound: BoundRoute,
+        path_params: dict[str, str],
+        authorizer: dict | None,
+        request_id: str,
+    ) -> dict[str, Any]:
+        single_headers: dict[str, str] = {}
+        multi_headers: dict[str, list[str]] = {}
+        for name, value in headers:
+            single_headers[name] = value  # API Gateway keeps the last value in ``headers``
+            multi_headers.setdefault(name, []).append(value)
+        single_query: dict[str, str] = {}
+        multi_query: dict[str, list[str]] = {}
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            single_query[name] = value
+            multi_query.setdefault(name, []).append(value)
+
+        if not body:
+            text, is_b64 = None, False
+        else:
+            try:
+                text, is_b64 = body.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, is_b64 = base64.b64encode(body).decode(), True
+
+        now = datetime.now(timezone.utc)
+        user_agent = single_headers.get("User-Agent") or single_headers.get("user-agent")
+        request_context: dict[str, Any] = {
+            "accountId": ACCOUNT_ID,
+            "apiId": API_ID,
+            "resourceId": bound.route.path,
+            "resourcePath": bound.route.path,
+            "httpMethod": method,
+            "path": f"/{self.stage}{path}",
+            "stage": self.stage,
+            "protocol": "HTTP/1.1",
+            "requestId": request_id,
+            "extendedRequestId": request_id,
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "domainName": single_headers.get("Host", "127.0.0.1"),
+            "identity": {"sourceIp": source_ip, "userAgent": user_agent},
+        }
+        if authorizer is not None:
+            request_context["authorizer"] = authorizer
+        return {
+            "resource": bound.route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": single_headers or None,
+            "multiValueHeaders": multi_headers or None,
+            "queryStringParameters": single_query or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": path_params or None,
+            "stageVariables": None,
+            "requestContext": request_context,
+            "body": text,
+            "isBase64Encoded": is_b64,
+        }
+
+    @staticmethod
+    def http_response(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A Lambda proxy response -> HTTP; anything else is a malformed response (ValueError)."""
+        if not isinstance(response, dict) or not isinstance(response.get("statusCode"), int):
+            raise ValueError(f"malformed Lambda proxy response: {response!r:.200}")
+        out: list[tuple[str, str]] = []
+        multi = response.get("multiValueHeaders") or {}
+        for name, values in multi.items():
+            out += [(name, str(v)) for v in values]
+        for name, value in (response.get("headers") or {}).items():
+            if name not in multi:  # multiValueHeaders wins when both name a header
+                out.append((name, str(value)))
+        body = response.get("body")
+        if body is None:
+            data = b""
+        elif response.get("isBase64Encoded"):
+            data = base64.b64decode(body)
+        else:
+            data = str(body).encode("utf-8")
+        return response["statusCode"], out, data
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, so load tests do not pay a connect per call
+            server_version = "warbler-local-apigw"
+
+            def _serve(self) -> None:
+                started = time.monotonic()
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = gateway.handle(
+                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                )
+                self.send_response(status)
+                names = {k.lower() for k, _ in headers}
+                if "content-type" not in names:
+                    headers.append(("Content-Type", "application/json"))
+                for name, value in headers:
+                    if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                log.debug("%s %s -> %d in %.1f ms", self.command, self.path, status, (time.monotonic() - started) * 1000)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+                log.debug(format, *args)
+
+        return Handler
