@@ -1,0 +1,85 @@
+"""Lambda events as the gateway and the pollers build them, and an in-process invoker."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from typing import Any, Callable
+
+Invoke = Callable[[str, dict], Any]
+
+
+def rest_get(resource: str, path: str, user_id: str, query: dict[str, str] | None = None) -> dict:
+    """A REST API proxy event for an authenticated GET, with the Cognito authorizer's claims."""
+    request_id = str(uuid.uuid4())
+    now_ms = int(time.time() * 1000)
+    headers = {"Host": "127.0.0.1", "Accept": "application/json", "User-Agent": "warbler-bench"}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": "GET",
+            "path": f"/local{path}",
+            "stage": "local",
+            "protocol": "HTTP/1.1",
+            "requestId": request_id,
+            "requestTimeEpoch": now_ms,
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "warbler-bench"},
+            "authorizer": {"claims": {"cognito:username": user_id, "sub": user_id, "token_use": "id"}},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def home_event(user_id: str, limit: int = 20) -> dict:
+    return rest_get("/timelines/home", "/timelines/home", user_id, {"limit": str(limit)})
+
+
+def kinesis_event(documents: list[dict], stream: str = "warbler-local-fanout", first_sequence: int = 0) -> dict:
+    """A Kinesis batch as the event source mapping delivers it: one record per JSON document."""
+    records = []
+    arrival = time.time()
+    for i, doc in enumerate(documents):
+        records.append(
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": str(doc.get("tweet_id", i)),
+                    "sequenceNumber": str(first_sequence + i).zfill(56),
+                    "data": base64.b64encode(json.dumps(doc).encode()).decode(),
+                    "approximateArrivalTimestamp": arrival,
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"shardId-000000000000:{str(first_sequence + i).zfill(56)}",
+                "eventName": "aws:kinesis:record",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": f"arn:aws:kinesis:us-east-1:123456789012:stream/{stream}",
+            }
+        )
+    return {"Records": records}
+
+
+def local_invoker() -> Invoke:
+    """Call ``functions/<name>/app.py`` handlers in this process, as infra.local does."""
+    from infra.local.functions import FunctionRegistry
+
+    registry = FunctionRegistry()
+    return registry.invoke
+
+
+def response_items(response: dict) -> int:
+    if response.get("statusCode") != 200:
+        raise RuntimeError(f"home timeline answered {response.get('statusCode')}: {response.get('body')}")
+    return len(json.loads(response["body"])["items"])

@@ -1,0 +1,185 @@
+"""The read-heavy mix through the API gateway, and post → follower timeline delivery lag.
+
+A small synthetic graph is created through the public API (sign-up, follow), then for
+``duration`` seconds the driver posts at ``post_rate`` and does ``reads_per_post`` home reads per
+post, with likes and follows mixed in. After each post one follower of the author is watched:
+their home timeline is polled until the tweet shows up, and the time from the POST's response
+to the read that first shows it is the delivery lag (an upper bound, resolution one read).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import requests
+
+from bench.graph import GraphSpec, generate
+from bench.progress import Progress
+from bench.stats import Latencies
+
+PASSWORD = "bench-password-1"
+LAG_DEADLINE_SECONDS = 15.0
+
+
+@dataclass
+class MixResult:
+    reads: Latencies = field(default_factory=Latencies)
+    posts: Latencies = field(default_factory=Latencies)
+    likes: Latencies = field(default_factory=Latencies)
+    follows: Latencies = field(default_factory=Latencies)
+    lag: Latencies = field(default_factory=Latencies)
+    undelivered: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    users: int = 0
+    edges: int = 0
+
+
+@dataclass
+class _Account:
+    handle: str
+    user_id: str
+    session: requests.Session
+
+
+def _session(token: str) -> requests.Session:
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def _has_route(method: str, path: str) -> bool:
+    from infra import catalog
+
+    return any(r.method == method and r.path == path for f in catalog.FUNCTIONS for r in f.routes)
+
+
+class Mix:
+    def __init__(self, base_url: str, users: int, follows: int, seed: int, progress: Progress) -> None:
+        self.base = base_url.rstrip("/")
+        self.spec = GraphSpec(users=users, follows=follows, seed=seed, tweets_per_user=0)
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.accounts: list[_Account] = []
+        self.followers: list[list[int]] = []
+        self.result = MixResult()
+        self.can_like = _has_route("POST", "/tweets/{tweet_id}/like")
+
+    def _count_error(self, what: str, response: requests.Response) -> None:
+        key = f"{what} {response.status_code}"
+        self.result.errors[key] = self.result.errors.get(key, 0) + 1
+
+    def setup(self) -> None:
+        graph = generate(self.spec)
+        run = self.rng.randrange(1 << 30)
+        task = self.progress.task(f"sign up {graph.users} users through the API", graph.users)
+        for u in range(graph.users):
+            handle = f"b{run:x}u{u}"[:15]
+            resp = requests.post(
+                f"{self.base}/auth/signup", json={"handle": handle, "password": PASSWORD, "display_name": f"Bench {u}"},
+                timeout=30,
+            )  # fmt: skip
+            resp.raise_for_status()
+            body = resp.json()
+            self.accounts.append(_Account(handle, body["user"]["id"], _session(body["token"])))
+            task.advance()
+        task.done()
+        task = self.progress.task(f"{len(graph.follower)} follows through the API", len(graph.follower))
+        self.followers = [[] for _ in range(graph.users)]
+        for a, b in graph.edges():
+            self._follow(a, b)
+            task.advance()
+        task.done()
+        self.result.users, self.result.edges = graph.users, len(graph.follower)
+
+    def _follow(self, a: int, b: int) -> None:
+        started = time.perf_counter()
+        resp = self.accounts[a].session.post(f"{self.base}/users/{self.accounts[b].handle}/follow", timeout=30)
+        self.result.follows.add(time.perf_counter() - started)
+        if resp.ok:
+            if a not in self.followers[b]:
+                self.followers[b].append(a)
+        else:
+            self._count_error("follow", resp)
+
+    def _read(self, reader: int) -> list[str] | None:
+        started = time.perf_counter()
+        resp = self.accounts[reader].session.get(f"{self.base}/timelines/home", params={"limit": 20}, timeout=30)
+        self.result.reads.add(time.perf_counter() - started)
+        if not resp.ok:
+            self._count_error("read", resp)
+            return None
+        return [t["id"] for t in resp.json()["items"]]
+
+    def run(self, duration: float, post_rate: float, reads_per_post: int) -> MixResult:
+        authors = [u for u in range(len(self.accounts)) if self.followers[u]]
+        if not authors:
+            raise RuntimeError("no author has a follower; raise --http-follows")
+        watching: deque[tuple[str, float, int]] = deque()  # (tweet id, posted at, follower)
+        recent: deque[str] = deque(maxlen=200)
+        interval = 1.0 / post_rate
+        started = time.perf_counter()
+        next_post = started
+        posts = reads = 0
+        task = self.progress.task(f"mix for {duration:.0f}s at {post_rate:g} posts/s", int(duration))
+        while (now := time.perf_counter()) < started + duration:
+            task.set(int(now - started))
+            if now >= next_post:
+                next_post += interval
+                posts += 1
+                self._post(self.rng.choice(authors), watching, recent)
+            elif watching:
+                tid, posted_at, follower = watching[0]
+                seen = self._read(follower)
+                reads += 1
+                if seen is not None and tid in seen:
+                    self.result.lag.add(time.perf_counter() - posted_at)
+                    watching.popleft()
+                elif time.perf_counter() - posted_at > LAG_DEADLINE_SECONDS:
+                    self.result.undelivered += 1
+                    watching.popleft()
+            elif reads < posts * reads_per_post:
+                reads += 1
+                self._read(self.rng.randrange(len(self.accounts)))
+                if self.can_like and recent and reads % 10 == 0:
+                    self._like(self.rng.randrange(len(self.accounts)), self.rng.choice(recent))
+                if reads % 50 == 0:
+                    a, b = self.rng.sample(range(len(self.accounts)), 2)
+                    self._follow(a, b)
+            else:
+                time.sleep(min(0.005, max(0.0, next_post - time.perf_counter())))
+        task.done(f"({posts} posts, {reads} reads)")
+        deadline = time.perf_counter() + LAG_DEADLINE_SECONDS
+        while watching and time.perf_counter() < deadline:  # let the last posts land
+            tid, posted_at, follower = watching[0]
+            seen = self._read(follower)
+            if seen is not None and tid in seen:
+                self.result.lag.add(time.perf_counter() - posted_at)
+                watching.popleft()
+        self.result.undelivered += len(watching)
+        self.result.seconds = time.perf_counter() - started
+        return self.result
+
+    def _post(self, author: int, watching: deque, recent: deque) -> None:
+        began = time.perf_counter()
+        resp = self.accounts[author].session.post(
+            f"{self.base}/tweets", json={"text": f"bench tweet {self.rng.randrange(10**9)} #bench"}, timeout=30
+        )
+        posted_at = time.perf_counter()
+        self.result.posts.add(posted_at - began)
+        if resp.status_code != 201:
+            self._count_error("post", resp)
+            return
+        tid = resp.json()["id"]
+        recent.append(tid)
+        watching.append((tid, posted_at, self.rng.choice(self.followers[author])))
+
+    def _like(self, liker: int, tid: str) -> None:
+        began = time.perf_counter()
+        resp = self.accounts[liker].session.post(f"{self.base}/tweets/{tid}/like", timeout=30)
+        self.result.likes.add(time.perf_counter() - began)
+        if not resp.ok and resp.status_code != 409:
+            self._count_error("like", resp)
