@@ -1,0 +1,142 @@
+"""The REST API (Cognito-authorized) and the WebSocket API, routed from the catalog."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from infra.cdk.config import DeployConfig
+from infra.cdk.functions import WarblerFunction
+from infra.cdk.naming import pascal
+
+# Errors API Gateway answers itself, in the same envelope the handlers use.
+# MISSING_AUTHENTICATION_TOKEN is what API Gateway returns for an unknown path or method
+# (routes needing a token get UNAUTHORIZED from the Cognito authorizer instead), so it is a 404.
+GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
+    (apigw.ResponseType.UNAUTHORIZED, "401", "unauthorized"),
+    (apigw.ResponseType.ACCESS_DENIED, "403", "forbidden"),
+    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "not_found"),
+    (apigw.ResponseType.RESOURCE_NOT_FOUND, "404", "not_found"),
+    (apigw.ResponseType.THROTTLED, "429", "throttled"),
+    (apigw.ResponseType.DEFAULT_4_XX, None, "bad_request"),
+    (apigw.ResponseType.DEFAULT_5_XX, None, "internal_error"),
+)
+
+
+def error_template(code: str) -> str:
+    # $context.error.messageString is already a quoted JSON string.
+    return '{"error":{"code":%s,"message":$context.error.messageString}}' % json.dumps(code)
+
+
+class RestApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: list[WarblerFunction],
+        user_pool: cognito.IUserPool,
+        config: DeployConfig,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"warbler-{config.stage}",
+            description="Warbler REST API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Execution/access logging needs the account-wide API Gateway CloudWatch role, which
+            # one stack should not own; X-Ray traces and metrics cover diagnosis here.
+            cloud_watch_role=False,
+            deploy_options=apigw.StageOptions(
+                stage_name=config.stage,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                throttling_rate_limit=config.api_rate_limit,
+                throttling_burst_limit=config.api_burst_limit,
+            ),
+        )
+        for response_type, status, code in GATEWAY_RESPONSES:
+            self.api.add_gateway_response(
+                f"{pascal(response_type.response_type.lower())}Response",
+                type=response_type,
+                status_code=status,
+                templates={"application/json": error_template(code)},
+            )
+
+        authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        seen: dict[tuple[str, str], str] = {}
+        for fn in functions:
+            if not fn.spec.routes:
+                continue
+            # One permission per function (not per method) keeps the Lambda resource policy small.
+            integration = apigw.LambdaIntegration(
+                fn.function, proxy=True, scope_permission_to_method=False, allow_test_invoke=False
+            )
+            for route in fn.spec.routes:
+                key = (route.method.upper(), route.path)
+                if key in seen:
+                    raise ValueError(f"route {key} is claimed by {seen[key]} and {fn.spec.name}")
+                seen[key] = fn.spec.name
+                resource = self.api.root.resource_for_path(route.path)
+                if route.auth:
+                    authorizer = authorizer or apigw.CognitoUserPoolsAuthorizer(
+                        self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
+                    )
+                    resource.add_method(
+                        key[0],
+                        integration,
+                        authorizer=authorizer,
+                        authorization_type=apigw.AuthorizationType.COGNITO,
+                    )
+                else:
+                    resource.add_method(key[0], integration, authorization_type=apigw.AuthorizationType.NONE)
+
+
+class WebSocketApi(Construct):
+    """Created before the functions (their env needs the management endpoint); routes later.
+
+    ``$connect`` has no API Gateway authorizer: WebSocket APIs can't use Cognito user-pool
+    authorizers, and a Lambda REQUEST authorizer would be a second function (and cold start)
+    doing what the ``$connect`` handler must do anyway, i.e. verify the ``?token=`` Cognito JWT
+    and register the connection for that user. The handler rejects a bad token with 401, which
+    refuses the upgrade.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.api = apigwv2.WebSocketApi(
+            self,
+            "Api",
+            api_name=f"warbler-{config.stage}-ws",
+            route_selection_expression="$request.body.action",
+        )
+        self.stage = apigwv2.WebSocketStage(
+            self,
+            "Stage",
+            web_socket_api=self.api,
+            stage_name=config.stage,
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api_rate_limit, burst_limit=config.api_burst_limit
+            ),
+        )
+
+    def add_routes(self, functions: list[WarblerFunction]) -> None:
+        seen: dict[str, str] = {}
+        for fn in functions:
+            for route_key in fn.spec.websocket_routes:
+                if route_key in seen:
+                    raise ValueError(f"WebSocket route {route_key} is claimed by {seen[route_key]} and {fn.spec.name}")
+                seen[route_key] = fn.spec.name
+                self.api.add_route(
+                    route_key,
+                    integration=integrations.WebSocketLambdaIntegration(
+                        f"{pascal(fn.spec.name)}{pascal(route_key)}Integration", fn.function
+                    ),
+                )

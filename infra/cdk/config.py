@@ -1,0 +1,89 @@
+"""Deployment settings read from CDK context, and the env-var names the layer's Settings reads.
+
+Every knob has a default so ``python -m infra.cdk.app`` synthesizes offline with no arguments.
+Override with ``-c key=value`` (``cdk synth``) or ``build_app(context={...})`` (tests).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_SETTINGS_FILE = REPO_ROOT / "layers" / "core" / "python" / "warbler" / "settings.py"
+
+
+def _load_settings_module() -> ModuleType:
+    # Loaded by path, not ``import warbler.settings``: the CDK app must not import the layer
+    # package (whose __init__ and siblings may pull in runtime-only dependencies), yet the env
+    # names must come from the one place the handlers read them.
+    spec = importlib.util.spec_from_file_location("_warbler_settings_for_infra", _SETTINGS_FILE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {_SETTINGS_FILE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+_settings = _load_settings_module()
+Settings = _settings.Settings
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable that sets ``Settings.<field_name>``."""
+    return str(Settings.env_name(field_name))
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Everything the stack needs besides the catalog."""
+
+    stage: str = "dev"
+    repo_root: Path = REPO_ROOT
+    # The directory whose contents become the shared layer (it must hold ``python/warbler``).
+    # The default ships the source only; a real deployment points this at a build directory
+    # with the runtime dependencies pip-installed next to the package, e.g.
+    #   pip install -r requirements.txt --target build/layer/python \
+    #       --platform manylinux2014_x86_64 --python-version 3.11 --only-binary=:all:
+    #   cp -r layers/core/python/warbler build/layer/python/
+    #   python -m infra.cdk.app -c layer_dir=build/layer
+    layer_dir: Path = REPO_ROOT / "layers" / "core"
+    log_level: str = "INFO"
+    api_rate_limit: int = 500
+    api_burst_limit: int = 1000
+    redis_node_type: str = "cache.t4g.medium"
+    redis_shards: int = 2
+    redis_replicas_per_shard: int = 1
+    opensearch_instance_type: str = "t3.medium.search"
+    opensearch_volume_gb: int = 20
+    iterator_age_alarm_ms: int = 60_000
+    alarm_email: str = ""
+
+    @classmethod
+    def from_context(cls, get: Callable[[str], Any]) -> "DeployConfig":
+        """Build from a ``node.try_get_context``-like callable; context values may be strings."""
+        values: dict[str, Any] = {}
+        for name, default in cls.__dataclass_fields__.items():
+            raw = get(name)
+            if raw is None or raw == "":
+                continue
+            values[name] = _coerce(raw, getattr(cls, name, default.default))
+        config = cls(**values)
+        if not config.layer_dir.is_absolute():
+            config = replace(config, layer_dir=config.repo_root / config.layer_dir)
+        return config
+
+
+def _coerce(raw: Any, default: Any) -> Any:
+    if isinstance(default, Path):
+        return Path(str(raw)).expanduser()
+    if isinstance(default, bool):
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return str(raw)

@@ -1,0 +1,261 @@
+"""One Lambda per catalog Function: code, layer, environment, grants, event sources, schedules.
+
+Everything here is driven by the catalog entry; there is no per-function code. A new grant kind
+must be added to ``_GRANTERS`` (an unknown one fails the synth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import catalog
+from infra.cdk.config import DeployConfig, env_name
+from infra.cdk.data import DataStores
+from infra.cdk.identity import Identity
+from infra.cdk.naming import pascal
+from infra.cdk.network import Network, Redis, Search
+
+RUNTIME = lambda_.Runtime.PYTHON_3_11  # matches the venv the layer's wheels are built for
+HANDLER = "app.lambda_handler"
+SERVICE_NAME = "warbler"
+METRICS_NAMESPACE = "Warbler"
+
+# IAM has no Transact*/BatchWrite-specific actions worth granting alone: DynamoDB authorizes
+# TransactWriteItems and BatchWriteItem per contained operation, so these cover them.
+TABLE_READ = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+TABLE_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+STREAM_READ = (
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+    "kinesis:SubscribeToShard",
+)
+STREAM_WRITE = ("kinesis:PutRecord", "kinesis:PutRecords")
+COGNITO_READ = ("cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth")
+COGNITO_WRITE = ("cognito-idp:Admin*",)
+
+
+@dataclass
+class Platform:
+    """The shared resources a function can be granted or wired to."""
+
+    config: DeployConfig
+    data: DataStores
+    identity: Identity
+    layer: lambda_.ILayerVersion
+    network: Network | None = None
+    redis: Redis | None = None
+    search: Search | None = None
+    websocket_stage: apigwv2.WebSocketStage | None = None
+
+
+def _reads(access: str) -> bool:
+    return access in {"read", "readwrite"}
+
+
+def _writes(access: str) -> bool:
+    return access in {"write", "readwrite"}
+
+
+class WarblerFunction(Construct):
+    def __init__(self, scope: Construct, spec: catalog.Function, platform: Platform) -> None:
+        super().__init__(scope, pascal(spec.name))
+        self.spec = spec
+        config = platform.config
+        code_dir = config.repo_root / "functions" / spec.name
+        if not code_dir.is_dir():
+            # Not papered over: a catalog entry without code would deploy a broken endpoint.
+            raise FileNotFoundError(f"catalog function {spec.name!r} has no directory {code_dir}")
+
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        vpc_options: dict[str, object] = {}
+        if spec.needs_vpc:
+            if platform.network is None:
+                raise ValueError(f"{spec.name} needs the VPC but none was created")
+            vpc_options = {
+                "vpc": platform.network.vpc,
+                "vpc_subnets": platform.network.function_subnets,
+                "security_groups": [platform.network.function_security_group],
+            }
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            layers=[platform.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment=self._environment(platform),
+            **vpc_options,  # type: ignore[arg-type]
+        )
+        for grant in spec.grants:
+            _grant(self.function, grant, platform)
+        for source in spec.streams:
+            self.function.add_event_source(_event_source(source, platform))
+        for schedule in spec.schedules:
+            rule = events.Rule(
+                self,
+                f"Every{schedule.rate_minutes}Minutes",
+                description=f"{spec.name} every {schedule.rate_minutes} min",
+                schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+            )
+            rule.add_target(targets.LambdaFunction(self.function, retry_attempts=2))
+
+    @property
+    def role(self) -> iam.IRole:
+        assert self.function.role is not None
+        return self.function.role
+
+    def _environment(self, platform: Platform) -> dict[str, str]:
+        kinds = {g.resource.split(":", 1)[0] for g in self.spec.grants}
+        env = {
+            env_name("stage"): platform.config.stage,
+            env_name("user_pool_id"): platform.identity.user_pool.user_pool_id,
+            env_name("user_pool_client_id"): platform.identity.client.user_pool_client_id,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "LOG_LEVEL": platform.config.log_level,
+        }
+        # Every name, granted or not: Settings reads them all and IAM decides what is usable.
+        for name, table in platform.data.tables.items():
+            env[env_name(f"{name}_table")] = table.table_name
+        for name, stream in platform.data.streams.items():
+            env[env_name(f"{name}_stream")] = stream.stream_name
+        if "redis" in kinds and platform.redis is not None:
+            env[env_name("redis_url")] = platform.redis.url
+            env[env_name("redis_cluster")] = "true" if platform.redis.cluster else "false"
+        if "opensearch" in kinds and platform.search is not None:
+            env[env_name("opensearch_url")] = platform.search.url
+        if "websocket" in kinds and platform.websocket_stage is not None:
+            env[env_name("websocket_endpoint")] = platform.websocket_stage.callback_url
+        return env
+
+
+def _event_source(source: catalog.StreamSource, platform: Platform) -> lambda_.IEventSource:
+    """An event source mapping exactly as the catalog declares it, with partial-batch failures
+    reported, poison batches bisected and exhausted records parked in the shared DLQ."""
+    common = dict(
+        batch_size=source.batch_size,
+        max_batching_window=Duration.seconds(source.max_batching_window_seconds)
+        if source.max_batching_window_seconds
+        else None,
+        starting_position=lambda_.StartingPosition[source.starting_position],
+        bisect_batch_on_error=source.bisect_on_error,
+        retry_attempts=source.retry_attempts,
+        max_record_age=Duration.seconds(source.max_record_age_seconds),
+        parallelization_factor=source.parallelization_factor,
+        report_batch_item_failures=True,
+        on_failure=sources.SqsDlq(platform.data.dlq),
+    )
+    if source.kind == "dynamodb":
+        spec = platform.data.specs.get(source.source)
+        if spec is None or not spec.stream:
+            raise ValueError(f"DynamoDB event source {source.source!r} is not a table with stream=True")
+        return sources.DynamoEventSource(platform.data.tables[source.source], **common)  # type: ignore[arg-type]
+    if source.kind == "kinesis":
+        if source.source not in platform.data.streams:
+            raise ValueError(f"Kinesis event source {source.source!r} is not in KINESIS_STREAMS")
+        return sources.KinesisEventSource(platform.data.streams[source.source], **common)  # type: ignore[arg-type]
+    raise ValueError(f"unknown event source kind {source.kind!r}")
+
+
+def _statement(actions: tuple[str, ...], resources: list[str]) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=list(actions), resources=resources)
+
+
+def _grant_table(fn: lambda_.Function, name: str, access: str, platform: Platform) -> None:
+    table = platform.data.tables[name]
+    if _reads(access):
+        fn.add_to_role_policy(_statement(TABLE_READ, [table.table_arn, f"{table.table_arn}/index/*"]))
+    if _writes(access):
+        fn.add_to_role_policy(_statement(TABLE_WRITE, [table.table_arn]))
+
+
+def _grant_stream(fn: lambda_.Function, name: str, access: str, platform: Platform) -> None:
+    stream = platform.data.streams[name]
+    if _reads(access):
+        fn.add_to_role_policy(_statement(STREAM_READ, [stream.stream_arn]))
+    if _writes(access):
+        fn.add_to_role_policy(_statement(STREAM_WRITE, [stream.stream_arn]))
+
+
+def _grant_cognito(fn: lambda_.Function, _name: str, access: str, platform: Platform) -> None:
+    actions = COGNITO_WRITE if _writes(access) else COGNITO_READ
+    fn.add_to_role_policy(_statement(actions, [platform.identity.user_pool.user_pool_arn]))
+
+
+def _grant_redis(_fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    # Redis access is network-level: the function joins the VPC (needs_vpc) in the security
+    # group the replication group admits. There is no IAM side.
+    if platform.redis is None:
+        raise ValueError("a function has the redis grant but no Redis was created")
+
+
+def _grant_opensearch(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    if platform.search is None:
+        raise ValueError("a function has the opensearch grant but no OpenSearch domain was created")
+    assert fn.role is not None
+    platform.search.grant(fn.role)
+
+
+def _grant_websocket(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    if platform.websocket_stage is None:
+        raise ValueError("a function has the websocket grant but no catalog function has websocket_routes")
+    # execute-api:ManageConnections on this API's stage connections only.
+    platform.websocket_stage.grant_management_api_access(fn)
+
+
+_GRANTERS: dict[str, Callable[[lambda_.Function, str, str, Platform], None]] = {
+    "table": _grant_table,
+    "stream": _grant_stream,
+    "cognito": _grant_cognito,
+    "redis": _grant_redis,
+    "opensearch": _grant_opensearch,
+    "websocket": _grant_websocket,
+}
+
+
+def _grant(fn: lambda_.Function, grant: catalog.Grant, platform: Platform) -> None:
+    kind, _, name = grant.resource.partition(":")
+    granter = _GRANTERS.get(kind)
+    if granter is None:
+        raise ValueError(f"unknown grant resource {grant.resource!r}")
+    if grant.access not in {"read", "write", "readwrite"}:
+        raise ValueError(f"unknown access {grant.access!r} in {grant.resource!r}")
+    granter(fn, name, grant.access, platform)

@@ -1,0 +1,84 @@
+"""The Warbler stack: the catalog in, CloudFormation out.
+
+The catalog is a parameter (defaulting to ``infra.catalog``) so tests can synthesize catalog
+shapes that don't exist yet - WebSocket routes, schedules, OpenSearch grants - and prove the
+generator handles them before someone adds them.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import catalog
+from infra.cdk.alarms import Alarms
+from infra.cdk.apis import RestApi, WebSocketApi
+from infra.cdk.config import DeployConfig
+from infra.cdk.data import DataStores
+from infra.cdk.functions import RUNTIME, Platform, WarblerFunction
+from infra.cdk.identity import Identity
+from infra.cdk.network import Network, Redis, Search, VpcNeeds
+
+
+class WarblerStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        functions: tuple[catalog.Function, ...] = catalog.FUNCTIONS,
+        tables: tuple[catalog.Table, ...] = catalog.TABLES,
+        streams: tuple[catalog.KinesisStream, ...] = catalog.KINESIS_STREAMS,
+        dlq_name: str = catalog.DLQ_NAME,
+    ) -> None:
+        super().__init__(scope, construct_id, description=f"Warbler ({config.stage})")
+        if not (config.layer_dir / "python" / "warbler").is_dir():
+            raise FileNotFoundError(f"layer_dir {config.layer_dir} has no python/warbler package")
+
+        data = DataStores(self, "Data", tables=tables, streams=streams, dlq_name=dlq_name, stage=config.stage)
+        identity = Identity(self, "Identity", stage=config.stage)
+        layer = lambda_.LayerVersion(
+            self,
+            "CoreLayer",
+            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            compatible_runtimes=[RUNTIME],
+            description="warbler domain and adapters (plus dependencies when layer_dir is a build)",
+        )
+        platform = Platform(config=config, data=data, identity=identity, layer=layer)
+
+        grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
+        needs = VpcNeeds.of(functions)
+        if needs is not None:
+            platform.network = Network(self, "Network", needs=needs)
+            if "redis" in grant_kinds:
+                platform.redis = Redis(self, "Redis", network=platform.network, config=config)
+            if "opensearch" in grant_kinds:
+                platform.search = Search(
+                    self, "Search", network=platform.network, config=config, runtime=RUNTIME
+                )
+        websocket = None
+        if any(f.websocket_routes for f in functions):
+            websocket = WebSocketApi(self, "WebSocket", config=config)
+            platform.websocket_stage = websocket.stage
+
+        built = [WarblerFunction(self, spec, platform) for spec in functions]
+
+        rest = RestApi(self, "Rest", functions=built, user_pool=identity.user_pool, config=config)
+        if websocket is not None:
+            websocket.add_routes(built)
+        if platform.search is not None:
+            platform.search.map_roles([fn.role for fn in built if "opensearch" in _kinds(fn.spec)])
+        Alarms(self, "Alarms", functions=built, dlq=data.dlq, config=config)
+
+        CfnOutput(self, "RestApiUrl", value=rest.api.url)
+        CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        if websocket is not None:
+            CfnOutput(self, "WebSocketUrl", value=websocket.stage.url)
+            CfnOutput(self, "WebSocketManagementEndpoint", value=websocket.stage.callback_url)
+
+
+def _kinds(spec: catalog.Function) -> set[str]:
+    return {g.resource.split(":", 1)[0] for g in spec.grants}
