@@ -30,7 +30,7 @@ def _tweet_id(raw: str) -> str:
 @app.post("/tweets")
 def post(body: NewTweet):
     key = app.current_event.headers.get("Idempotency-Key") or app.current_event.headers.get("idempotency-key")
-    return _post_once(api.caller_id(app), key, body.model_dump()), 201
+    return _post_once(api.caller_id(app), key, body.model_dump(), context=app.lambda_context), 201
 
 
 @app.get("/tweets/<tweet_id>")

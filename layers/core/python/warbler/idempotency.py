@@ -30,7 +30,7 @@ def _store() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
 
 
-def once_per_key(operation: Callable[[dict], Any]) -> Callable[[str, str | None, dict], Any]:
+def once_per_key(operation: Callable[[dict], Any]) -> Callable[..., Any]:
     """Wrap ``operation(request)`` so that (caller, key) runs it at most once and replays its result."""
     config = IdempotencyConfig(
         event_key_jmespath="[caller, key]",
@@ -40,7 +40,7 @@ def once_per_key(operation: Callable[[dict], Any]) -> Callable[[str, str | None,
     )
     guarded = None
 
-    def run(caller_id: str, key: str | None, payload: dict) -> Any:
+    def run(caller_id: str, key: str | None, payload: dict, context: Any = None) -> Any:
         nonlocal guarded
         if not key:
             return operation({"caller": caller_id, "payload": payload})
@@ -50,6 +50,8 @@ def once_per_key(operation: Callable[[dict], Any]) -> Callable[[str, str | None,
             guarded = idempotent_function(
                 data_keyword_argument="request", config=config, persistence_store=_store()
             )(lambda request: operation(request))
+        if context is not None:
+            config.register_lambda_context(context)  # stale in-progress records expire with the invocation
         try:
             return guarded(request={"caller": caller_id, "key": key, "payload": payload})
         except IdempotencyValidationError:

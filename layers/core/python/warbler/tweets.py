@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from warbler import clock, ids, timelines, users
-from warbler.adapters.dynamo import HandleModel, TweetModel, UserModel
+from warbler.adapters.dynamo import HandleModel, MentionAttribute, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, cached_json_many, client
 from warbler.errors import Forbidden, NotFound
 from warbler.text import handle_key, parse_tweet_text
@@ -69,7 +69,7 @@ def post_tweet(author_id: str, text: str) -> dict:
             text=parsed.text,
             created_at=clock.now_iso(),
             hashtags=parsed.hashtags,
-            mentions=mentions,
+            mentions=[MentionAttribute(**m) for m in mentions],
         )
         try:
             with TransactWrite(connection=TweetModel._get_connection().connection) as tx:
