@@ -1,0 +1,101 @@
+"""Synthesize the stack once per session: CDK synth costs seconds, assertions cost nothing.
+
+Two stacks: the real catalog, and a "future" catalog that adds the shapes the generator must
+already handle (WebSocket routes, schedules, OpenSearch, stream read/write and websocket grants,
+one more table). Function code comes from ``functions/<name>``; where a directory doesn't exist
+(the future functions, or a checkout mid-change) the synth points ``repo_root`` at a tmp tree of
+stub functions instead of creating anything under ``functions/``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+
+from infra import catalog  # noqa: E402
+from infra.cdk.app import build_app  # noqa: E402
+from infra.cdk.config import DeployConfig  # noqa: E402
+from infra.cdk.stack import WarblerStack  # noqa: E402
+
+C = catalog
+_REDIS = C.Grant("redis")
+
+FUTURE_TABLES = C.TABLES + (C.Table("connections", hash_key="connection_id", ttl_attribute="expires_at"),)
+FUTURE_FUNCTIONS = C.FUNCTIONS + (
+    C.Function(
+        "realtime",
+        "WebSocket connect/disconnect/ping; verifies ?token= on $connect.",
+        websocket_routes=("$connect", "$disconnect", "$default", "ping"),
+        grants=(C.Grant("table:connections", "readwrite"), C.Grant("cognito", "read")),
+    ),
+    C.Function(
+        "pusher",
+        "Activity stream -> WebSocket pushes (in the VPC, so it needs the NAT).",
+        streams=(C.StreamSource("kinesis", "activity", starting_position="TRIM_HORIZON", batch_size=50),),
+        grants=(C.Grant("table:connections", "read"), C.Grant("websocket"), _REDIS),
+    ),
+    C.Function(
+        "search_indexer",
+        "Tweets stream -> OpenSearch.",
+        streams=(C.StreamSource("dynamodb", "tweets", max_batching_window_seconds=5),),
+        grants=(C.Grant("opensearch", "write"), C.Grant("stream:activity", "write")),
+    ),
+    C.Function(
+        "trends",
+        "Every five minutes: recompute trending tags.",
+        schedules=(C.Schedule(5),),
+        grants=(C.Grant("opensearch"), C.Grant("stream:activity", "read"), _REDIS),
+    ),
+)
+
+
+def _stub_root(base: Path, functions: tuple[catalog.Function, ...]) -> Path:
+    for spec in functions:
+        directory = base / "functions" / spec.name
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "app.py").write_text("def lambda_handler(event, context):\n    return {}\n")
+    return base
+
+
+def _code_root(functions: tuple[catalog.Function, ...], tmp: Path) -> Path:
+    if all((REPO_ROOT / "functions" / f.name).is_dir() for f in functions):
+        return REPO_ROOT
+    return _stub_root(tmp, functions)
+
+
+def _context(root: Path) -> dict[str, Any]:
+    return {"repo_root": str(root), "layer_dir": str(REPO_ROOT / "layers" / "core")}
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The synthesized template of the real catalog, via the app entry point."""
+    root = _code_root(C.FUNCTIONS, tmp_path_factory.mktemp("repo"))
+    _, stack = build_app(context=_context(root), outdir=tmp_path_factory.mktemp("cdk.out"))
+    return Template.from_stack(stack).to_json()
+
+
+@pytest.fixture(scope="session")
+def future_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = _code_root(FUTURE_FUNCTIONS, tmp_path_factory.mktemp("future-repo"))
+    app = cdk.App(context=_context(root), outdir=str(tmp_path_factory.mktemp("future-cdk.out")))
+    stack = WarblerStack(
+        app,
+        "WarblerFuture",
+        config=DeployConfig.from_context(app.node.try_get_context),
+        functions=FUTURE_FUNCTIONS,
+        tables=FUTURE_TABLES,
+    )
+    return Template.from_stack(stack).to_json()

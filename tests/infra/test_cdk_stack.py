@@ -1,0 +1,276 @@
+"""What the synthesized stack must contain, asserted against the real catalog."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cfn import (
+    actions_on,
+    event_source_mappings,
+    function_id,
+    function_props,
+    logical_id,
+    resources,
+    rest_routes,
+    role_statements,
+    stream_id,
+    table_id,
+)
+
+from infra import catalog
+from infra.cdk.config import env_name
+
+FUNCTIONS = [f.name for f in catalog.FUNCTIONS]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_runs_the_catalog_code_with_the_layer_and_tracing(template: dict[str, Any], name: str) -> None:
+    spec = catalog.function(name)
+    props = function_props(template, name)
+    layer = logical_id(template, "CoreLayer", "AWS::Lambda::LayerVersion")
+
+    assert props["Handler"] == "app.lambda_handler"
+    assert props["Runtime"] in {"python3.11", "python3.12"}
+    assert props["Layers"] == [{"Ref": layer}]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["MemorySize"] == spec.memory_mb
+    assert props["Timeout"] == spec.timeout_seconds
+    log_group = template["Resources"][props["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert log_group["Properties"]["RetentionInDays"] == 30
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_environment_names_every_table_and_stream(template: dict[str, Any], name: str) -> None:
+    spec = catalog.function(name)
+    env = function_props(template, name)["Environment"]["Variables"]
+
+    for t in catalog.TABLES:
+        assert env[env_name(f"{t.name}_table")] == {"Ref": table_id(template, t.name)}
+    for s in catalog.KINESIS_STREAMS:
+        assert env[env_name(f"{s.name}_stream")] == {"Ref": stream_id(template, s.name)}
+    for key in ("WARBLER_STAGE", "WARBLER_USER_POOL_ID", "WARBLER_USER_POOL_CLIENT_ID", "LOG_LEVEL"):
+        assert key in env
+    assert env["POWERTOOLS_SERVICE_NAME"] == "warbler"
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Warbler"
+    uses_redis = any(g.resource == "redis" for g in spec.grants)
+    assert ("REDIS_URL" in env) is uses_redis
+    if uses_redis:
+        assert json.dumps(env["REDIS_URL"]).startswith('{"Fn::Join": ["", ["rediss://"')
+        assert env["WARBLER_REDIS_CLUSTER"] == "true"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_only_redis_and_opensearch_functions_run_in_the_vpc(template: dict[str, Any], name: str) -> None:
+    assert ("VpcConfig" in function_props(template, name)) is catalog.function(name).needs_vpc
+
+
+def test_catalog_resources_have_settings_fields() -> None:
+    from infra.cdk.config import Settings
+
+    fields = set(Settings.__dataclass_fields__)
+    assert {f"{t.name}_table" for t in catalog.TABLES} <= fields
+    assert {f"{s.name}_stream" for s in catalog.KINESIS_STREAMS} <= fields
+
+
+def test_routes_use_the_cognito_authorizer_unless_public(template: dict[str, Any]) -> None:
+    authorizer = logical_id(template, "RestCognitoAuthorizer", "AWS::ApiGateway::Authorizer")
+    props = template["Resources"][authorizer]["Properties"]
+    assert props["Type"] == "COGNITO_USER_POOLS"
+    assert props["IdentitySource"] == "method.request.header.Authorization"
+
+    routes = rest_routes(template)
+    for spec in catalog.FUNCTIONS:
+        for route in spec.routes:
+            method = routes[(route.method, route.path)]
+            assert method["Integration"]["Type"] == "AWS_PROXY"
+            if route.auth:
+                assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+                assert method["AuthorizerId"] == {"Ref": authorizer}
+            else:
+                assert method["AuthorizationType"] == "NONE"
+                assert "AuthorizerId" not in method
+
+
+def test_rest_stage_traces_and_throttles(template: dict[str, Any]) -> None:
+    (stage,) = resources(template, "AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert props["TracingEnabled"] is True
+    (settings,) = props["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+
+
+@pytest.mark.parametrize(
+    ("response_type", "status"),
+    [("UNAUTHORIZED", "401"), ("ACCESS_DENIED", "403"), ("MISSING_AUTHENTICATION_TOKEN", "404"),
+     ("RESOURCE_NOT_FOUND", "404"), ("DEFAULT_4XX", None), ("DEFAULT_5XX", None)],
+)
+def test_gateway_errors_use_the_json_envelope(template: dict[str, Any], response_type: str, status: str | None) -> None:
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources(template, "AWS::ApiGateway::GatewayResponse").values()}
+    props = by_type[response_type]
+    assert props.get("StatusCode") == status
+    body = props["ResponseTemplates"]["application/json"]
+    assert body.startswith('{"error":{"code":"') and '"message":$context.error.messageString}}' in body
+
+
+def test_user_pool_is_admin_created_with_password_flows(template: dict[str, Any]) -> None:
+    (pool,) = resources(template, "AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    assert "UsernameAttributes" not in props  # sign in by username
+    (client,) = resources(template, "AWS::Cognito::UserPoolClient").values()
+    assert {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"} <= set(client["Properties"]["ExplicitAuthFlows"])
+
+
+@pytest.mark.parametrize("spec", catalog.TABLES, ids=lambda t: t.name)
+def test_tables_match_the_catalog(template: dict[str, Any], spec: catalog.Table) -> None:
+    resource = template["Resources"][table_id(template, spec.name)]
+    props = resource["Properties"]
+    keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
+    assert keys == {"HASH": spec.hash_key, **({"RANGE": spec.range_key} if spec.range_key else {})}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert resource["DeletionPolicy"] == "Retain"
+    if spec.stream:
+        assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    else:
+        assert "StreamSpecification" not in props
+    if spec.ttl_attribute:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
+    indexes = {i["IndexName"]: i for i in props.get("GlobalSecondaryIndexes", [])}
+    assert set(indexes) == {i.name for i in spec.indexes}
+    for index in spec.indexes:
+        schema = {k["KeyType"]: k["AttributeName"] for k in indexes[index.name]["KeySchema"]}
+        assert schema == {"HASH": index.hash_key, **({"RANGE": index.range_key} if index.range_key else {})}
+        assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+
+
+@pytest.mark.parametrize("spec", catalog.KINESIS_STREAMS, ids=lambda s: s.name)
+def test_kinesis_streams_are_encrypted_with_catalog_shards(template: dict[str, Any], spec: catalog.KinesisStream) -> None:
+    props = template["Resources"][stream_id(template, spec.name)]["Properties"]
+    assert props["ShardCount"] == spec.shards
+    assert props["StreamEncryption"] == {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FUNCTIONS if f.streams])
+def test_event_source_mappings_report_failures_bisect_retry_and_park(template: dict[str, Any], name: str) -> None:
+    dlq = logical_id(template, "DataStreamFailures", "AWS::SQS::Queue")
+    (source,) = catalog.function(name).streams
+    (esm,) = event_source_mappings(template, name)
+    assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert esm["BisectBatchOnFunctionError"] is source.bisect_on_error
+    assert esm["MaximumRetryAttempts"] == source.retry_attempts
+    assert esm["MaximumRecordAgeInSeconds"] == source.max_record_age_seconds
+    assert esm["ParallelizationFactor"] == source.parallelization_factor
+    assert esm["BatchSize"] == source.batch_size
+    assert esm.get("MaximumBatchingWindowInSeconds", 0) == source.max_batching_window_seconds
+    assert esm["StartingPosition"] == source.starting_position
+    assert esm["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [dlq, "Arn"]}}}
+
+
+def test_dlq_is_encrypted_and_keeps_records_14_days(template: dict[str, Any]) -> None:
+    props = template["Resources"][logical_id(template, "DataStreamFailures", "AWS::SQS::Queue")]["Properties"]
+    assert props["SqsManagedSseEnabled"] is True
+    assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert props["QueueName"].endswith(catalog.DLQ_NAME)
+
+
+def test_redis_is_a_multi_az_encrypted_cluster_reachable_only_from_functions(template: dict[str, Any]) -> None:
+    (group,) = resources(template, "AWS::ElastiCache::ReplicationGroup").values()
+    props = group["Properties"]
+    assert props["MultiAZEnabled"] is True and props["AutomaticFailoverEnabled"] is True
+    assert props["AtRestEncryptionEnabled"] is True and props["TransitEncryptionEnabled"] is True
+    assert props["CacheParameterGroupName"] == "default.redis7.cluster.on"
+    (sg_ref,) = props["SecurityGroupIds"]
+    redis_sg = sg_ref["Fn::GetAtt"][0]
+    function_sg = logical_id(template, "NetworkFunctionSecurityGroup", "AWS::EC2::SecurityGroup")
+    ingress = [r["Properties"] for r in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+               if r["Properties"]["GroupId"] == {"Fn::GetAtt": [redis_sg, "GroupId"]}]
+    assert ingress == [{**ingress[0], "SourceSecurityGroupId": {"Fn::GetAtt": [function_sg, "GroupId"]}, "FromPort": 6379, "ToPort": 6379}]
+    subnet_group = template["Resources"][props["CacheSubnetGroupName"]["Ref"]]["Properties"]
+    assert len(subnet_group["SubnetIds"]) == 2
+
+
+def test_vpc_has_two_isolated_azs_endpoints_and_no_nat_without_pushes(template: dict[str, Any]) -> None:
+    assert not resources(template, "AWS::EC2::NatGateway")
+    assert not resources(template, "AWS::EC2::InternetGateway")
+    assert len(resources(template, "AWS::EC2::Subnet")) == 2
+    services = {json.dumps(e["Properties"]["ServiceName"]): e["Properties"] for e in resources(template, "AWS::EC2::VPCEndpoint").values()}
+    by_suffix = {name.split(".")[-1].strip('"]}'): props for name, props in services.items()}
+    assert by_suffix["dynamodb"]["VpcEndpointType"] == "Gateway"
+    for interface in ("kinesis-streams", "xray", "cognito-idp"):
+        assert by_suffix[interface]["VpcEndpointType"] == "Interface"
+        assert by_suffix[interface]["PrivateDnsEnabled"] is True
+    assert not any("execute-api" in name for name in services)
+
+
+def test_alarms_cover_errors_throttles_iterator_age_and_dlq(template: dict[str, Any]) -> None:
+    alarms = [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+
+    def alarmed(metric: str, fn: str) -> bool:
+        ref = {"Name": "FunctionName", "Value": {"Ref": function_id(template, fn)}}
+        return any(a["MetricName"] == metric and ref in a["Dimensions"] for a in alarms)
+
+    for spec in catalog.FUNCTIONS:
+        assert alarmed("Errors", spec.name) and alarmed("Throttles", spec.name)
+        assert alarmed("IteratorAge", spec.name) is bool(spec.streams)
+    assert any(a["MetricName"] == "ApproximateNumberOfMessagesVisible" and a["Threshold"] == 0 for a in alarms)
+    assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_outputs_name_the_api_and_the_user_pool(template: dict[str, Any]) -> None:
+    assert {"RestApiUrl", "UserPoolId", "UserPoolClientId"} <= set(template["Outputs"])
+    assert "WebSocketUrl" not in template["Outputs"]  # no catalog function has WebSocket routes yet
+
+
+# --- least privilege -------------------------------------------------------------------------
+
+def test_fanout_worker_cannot_touch_dynamodb(template: dict[str, Any]) -> None:
+    actions = actions_on(template, "fanout_worker")
+    assert not {a for a in actions if a.startswith("dynamodb:")}
+    assert "kinesis:GetRecords" in actions_on(template, "fanout_worker", stream_id(template, "fanout"))
+    assert not {a for a in actions if a.startswith("kinesis:Put")}
+
+
+def test_openapi_has_no_table_stream_or_cognito_access(template: dict[str, Any]) -> None:
+    actions = actions_on(template, "openapi")
+    assert not {a for a in actions if a.split(":")[0] in {"dynamodb", "kinesis", "cognito-idp", "sqs"}}
+
+
+def test_read_grants_cannot_write_and_write_grants_can(template: dict[str, Any]) -> None:
+    follows = table_id(template, "follows")
+    graph_events = actions_on(template, "graph_events", follows)
+    assert {"dynamodb:Query", "dynamodb:GetItem"} <= graph_events
+    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & graph_events
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_on(template, "users", follows)
+    # graph_events reads the follows stream (it consumes it) but not the tweets stream.
+    assert "dynamodb:GetRecords" in graph_events
+    assert "dynamodb:GetRecords" not in actions_on(template, "graph_events", table_id(template, "tweets"))
+
+
+def test_stream_write_grant_is_put_records_on_that_stream_only(template: dict[str, Any]) -> None:
+    assert actions_on(template, "fanout_planner", stream_id(template, "fanout")) == {"kinesis:PutRecord", "kinesis:PutRecords"}
+    assert not actions_on(template, "fanout_planner", stream_id(template, "activity"))
+
+
+def test_only_auth_manages_cognito_users_on_that_pool(template: dict[str, Any]) -> None:
+    pool = logical_id(template, "IdentityUserPool", "AWS::Cognito::UserPool")
+    for spec in catalog.FUNCTIONS:
+        cognito = {a for a in actions_on(template, spec.name) if a.startswith("cognito-idp:")}
+        if spec.name == "auth":
+            assert cognito == {"cognito-idp:Admin*"}
+            assert cognito == actions_on(template, "auth", pool) & cognito
+        else:
+            assert not cognito
+
+
+def test_no_function_has_wildcard_data_access(template: dict[str, Any]) -> None:
+    for spec in catalog.FUNCTIONS:
+        for statement in role_statements(template, spec.name):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement.get("Resource") == "*":
+                # X-Ray, ENI management for VPC functions and kinesis/dynamodb ListStreams only.
+                assert all(a.startswith(("xray:", "ec2:", "dynamodb:ListStreams", "kinesis:ListStreams")) for a in actions), statement
