@@ -6,6 +6,7 @@ second run against the same moto finds the existing resources and returns the sa
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import boto3
@@ -46,16 +47,23 @@ def powertools_env() -> dict[str, str]:
     }
 
 
+# One session for every client we create: a fresh session re-reads the service models from disk
+# (~0.3 s a client). Sessions are not thread-safe, clients are, hence the lock around creation.
+_session = boto3.session.Session()
+_session_lock = threading.Lock()
+
+
 def aws_client(service: str, endpoint_url: str, region: str = REGION):
     """A boto3 client bound to moto explicitly, independent of ``os.environ``."""
-    return boto3.session.Session().client(
-        service,
-        endpoint_url=endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=10),
-    )
+    with _session_lock:
+        return _session.client(
+            service,
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=10),
+        )
 
 
 @dataclass
