@@ -351,10 +351,11 @@ class WebSocketGateway:
                     conn = gateway.connections.get(conn_id)
                     if conn is None:
                         return self._reply(410, *gone)
+                    # Wire names are camelCase; boto3 maps them to ConnectedAt, Identity, ...
                     info = {
-                        "ConnectedAt": iso(conn.connected_at),
-                        "Identity": {"SourceIp": conn.source_ip, "UserAgent": conn.user_agent},
-                        "LastActiveAt": iso(conn.last_active_at),
+                        "connectedAt": iso(conn.connected_at),
+                        "identity": {"sourceIp": conn.source_ip, "userAgent": conn.user_agent},
+                        "lastActiveAt": iso(conn.last_active_at),
                     }
                     return self._reply(200, info)
                 return self._reply(405, {"message": "Method Not Allowed"})
