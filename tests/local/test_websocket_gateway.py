@@ -95,7 +95,8 @@ def test_connect_event_carries_query_and_claims(gateway, pool):
         assert ctx["routeKey"] == "$connect" and ctx["eventType"] == "CONNECT"
         assert ctx["authorizer"]["principalId"] == "ws-user"
         assert ctx["authorizer"]["claims"]["cognito:username"] == "ws-user"
-        assert ctx["connectionId"] in gateway.connections
+        # Registered by the server right after the 101 it sent, so possibly just after we see it.
+        wait_until(lambda: ctx["connectionId"] in gateway.connections)
         assert ctx["stage"] == "local" and ctx["apiId"] and ctx["domainName"]
 
 
@@ -121,6 +122,7 @@ def test_post_to_connection_delivers_and_get_describes(gateway, pool, management
     _, token = pool
     with connect(f"{gateway.url}/?token={token}") as ws:
         conn_id = connect_event()["requestContext"]["connectionId"]
+        wait_until(lambda: conn_id in gateway.connections)
         management.post_to_connection(ConnectionId=conn_id, Data=b'{"type": "tweet"}')
         assert ws.recv(timeout=5) == '{"type": "tweet"}'
         info = management.get_connection(ConnectionId=conn_id)
@@ -148,6 +150,7 @@ def test_delete_connection_closes_the_socket(gateway, pool, management):
     _, token = pool
     with connect(f"{gateway.url}/?token={token}") as ws:
         conn_id = connect_event()["requestContext"]["connectionId"]
+        wait_until(lambda: conn_id in gateway.connections)
         management.delete_connection(ConnectionId=conn_id)
         wait_until(lambda: conn_id not in gateway.connections)
         assert ws.protocol.close_rcvd is not None or ws.protocol.state.name in {"CLOSING", "CLOSED"}
