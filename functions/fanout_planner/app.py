@@ -13,7 +13,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def plan_record(record: DynamoDBRecord) -> None:
-    name = record.event_name.value if record.event_name else ""
+    name = record.event_name.name if record.event_name else ""
     if name == "INSERT":
         image = record.dynamodb.new_image
         fanout.plan(fanout.ADD, image["tweet_id"], image["author_id"])

