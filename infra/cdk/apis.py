@@ -61,6 +61,8 @@ class RestApi(Construct):
                 throttling_burst_limit=config.api_burst_limit,
             ),
         )
+        # The stack exports the URL as RestApiUrl; drop the construct's auto-named duplicate.
+        self.api.node.try_remove_child("Endpoint")
         for response_type, status, code in GATEWAY_RESPONSES:
             self.api.add_gateway_response(
                 f"{pascal(response_type.response_type.lower())}Response",
