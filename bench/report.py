@@ -17,8 +17,8 @@ from bench.stats import Latencies, ratio  # noqa: E402
 
 def _ms(lat: Latencies | None) -> str:
     if lat is None or not len(lat):
-        return "n/a | n/a | n/a"
-    return f"{lat.p50:.3f} | {lat.p95:.3f} | {lat.p99:.3f}"
+        return "n/a"
+    return f"{lat.p50:.3f} / {lat.p95:.3f} / {lat.p99:.3f}"
 
 
 def _x(value: float, target: str = "") -> str:
@@ -96,7 +96,7 @@ def _markdown(results: Results, plots: list[str]) -> str:
     md += ["", "## Targets (ratios measured in this run)", "", "| target | measured | detail |", "|---|---|---|"]
     md += [f"| {t} | {v} | {h} |" for t, v, h in targets(results)]
 
-    md += ["", "## Home timeline read latency by graph size (ms: p50 | p95 | p99)", ""]
+    md += ["", "## Home timeline read latency by graph size (ms: p50 / p95 / p99)", ""]
     md += ["| graph | max followers | median / p99 following | Warbler handler (in-process) | raw redis-py | "
            "naive SQL | SQL ÷ handler (p50) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for s in results.sizes:
@@ -137,11 +137,11 @@ def _markdown(results: Results, plots: list[str]) -> str:
         m = results.mix
         md += ["", "## API mix through the gateway", "",
                f"{m.users} users and {m.edges} follows created through the API; {m.seconds:.0f} s of traffic.", "",
-               "| operation | n | p50 | p95 | p99 (ms) |", "|---|---|---|---|---|"]  # fmt: skip
+               "| operation | n | p50 / p95 / p99 (ms) |", "|---|---|---|"]  # fmt: skip
         for name, lat in (("home read (HTTP)", m.reads), ("post", m.posts), ("like", m.likes), ("follow", m.follows)):
             if len(lat):
-                md.append(f"| {name} | {len(lat)} | {_ms(lat).replace(' | ', ' | ')} |")
-        md += ["", f"Post → follower home timeline lag: {_ms(m.lag)} ms (p50 | p95 | p99) over {len(m.lag)} posts; "
+                md.append(f"| {name} | {len(lat)} | {_ms(lat)} |")
+        md += ["", f"Post → follower home timeline lag: {_ms(m.lag)} ms (p50 / p95 / p99) over {len(m.lag)} posts; "
                f"{m.undelivered} not seen within the deadline. Measured from the POST's response to the first "
                "home read of a watching follower that shows the tweet (an upper bound)."]  # fmt: skip
         if m.errors:
