@@ -17,8 +17,8 @@ import gc
 import random
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from bench import environment, events, naive_sql, redis_baseline, report, timeline
 from bench.graph import GraphSpec, generate
@@ -146,7 +146,10 @@ def _one_size(args, spec: GraphSpec, pg, read_handler, redis_url: str, progress:
     active = [u for u in range(graph.users) if graph.following_count[u] > 0]
     readers = rng.sample(active, min(args.readers, len(active)))
     low = max(1, int(shape["median_following"]))
-    buckets = {low: graph.readers_following_about(low, 50, args.seed), 10 * low: graph.readers_following_about(10 * low, 50, args.seed)}
+    buckets = {
+        low: graph.readers_following_about(low, 50, args.seed),
+        10 * low: graph.readers_following_about(10 * low, 50, args.seed),
+    }
     result.bucket_following = {k: sum(graph.following_count[u] for u in v) / len(v) for k, v in buckets.items()}
 
     if pg is not None:
@@ -204,7 +207,9 @@ def graph_command(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True)
     for name, preset in PRESETS.items():
         s = sub.add_parser(name, help="full benchmark" if name == "run" else "small benchmark for CI")

@@ -6,7 +6,8 @@ import base64
 import json
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Invoke = Callable[[str, dict], Any]
 

@@ -63,7 +63,12 @@ def chunks_for(graph: SocialGraph, deliveries: int) -> list[dict]:
         for start in range(0, len(audience), s.fanout_chunk_size):
             part = audience[start : start + s.fanout_chunk_size]
             docs.append(
-                {"op": "add", "tweet_id": tweet_id(i), "author_id": user_id(author), "followers": [user_id(f) for f in part]}
+                {
+                    "op": "add",
+                    "tweet_id": tweet_id(i),
+                    "author_id": user_id(author),
+                    "followers": [user_id(f) for f in part],
+                }
             )
             total += len(part)
         if total >= deliveries:

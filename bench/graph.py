@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 import random
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class SocialGraph:
         return self.spec.users
 
     def edges(self) -> Iterator[tuple[int, int]]:
-        return zip(self.follower, self.followee)
+        return zip(self.follower, self.followee, strict=True)
 
     def followees_of(self, user: int) -> list[int]:
         start = self._offsets()[user]

@@ -126,7 +126,7 @@ def load(conn: psycopg.Connection, graph: SocialGraph, progress: Progress) -> Lo
             for start in range(0, edges, _CHUNK):
                 stop = min(start + _CHUNK, edges)
                 a, b = graph.follower[start:stop], graph.followee[start:stop]
-                copy.write("".join(f"{x}\t{y}\t{epoch}\n" for x, y in zip(a, b)))
+                copy.write("".join(f"{x}\t{y}\t{epoch}\n" for x, y in zip(a, b, strict=True)))
                 task.advance(stop - start)
         with cur.copy("COPY tweets (id, author_id, text, created_at) FROM STDIN") as copy:
             tweets = len(graph.tweet_author)
@@ -151,9 +151,7 @@ def load(conn: psycopg.Connection, graph: SocialGraph, progress: Progress) -> Lo
     return LoadResult(schema, False, time.perf_counter() - started, total)
 
 
-def measure_home(
-    conn: psycopg.Connection, readers: list[int], reads: int, seed: int, warmup: int = 50
-) -> Latencies:
+def measure_home(conn: psycopg.Connection, readers: list[int], reads: int, seed: int, warmup: int = 50) -> Latencies:
     """Latency of the home query for ``reads`` reads drawn from ``readers``, after a warm-up."""
     rng = random.Random(seed)
     latencies = Latencies()

@@ -20,7 +20,7 @@ class Progress:
     def elapsed(self) -> float:
         return time.perf_counter() - self._started
 
-    def task(self, name: str, total: int) -> "Task":
+    def task(self, name: str, total: int) -> Task:
         return Task(self, name, total)
 
     def _draw(self, line: str, final: bool) -> None:

@@ -14,8 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 from urllib.parse import urlparse
 
 import redis
@@ -28,7 +28,7 @@ class RedisTarget:
     db: int
 
     @classmethod
-    def from_url(cls, url: str) -> "RedisTarget":
+    def from_url(cls, url: str) -> RedisTarget:
         parsed = urlparse(url)
         db = int(parsed.path.lstrip("/") or 0)
         return cls(parsed.hostname or "127.0.0.1", parsed.port or 6379, db)
@@ -67,7 +67,9 @@ def parse_csv(output: str) -> dict[str, dict[str, float]]:
     for row in body:
         if len(row) < 2:
             continue
-        results[row[0].split(" ")[0].upper()] = {name: float(value) for name, value in zip(header[1:], row[1:])}
+        results[row[0].split(" ")[0].upper()] = {
+            name: float(value) for name, value in zip(header[1:], row[1:], strict=False)
+        }
     return results
 
 

@@ -123,7 +123,9 @@ def _markdown(results: Results, plots: list[str]) -> str:
         for s in results.sizes:
             if s.sql_load is not None:
                 how = "reused" if s.sql_load.reused else f"loaded {s.sql_load.rows:,} rows with COPY"
-                md.append(f"- PostgreSQL {s.spec.label}: {how} in {s.sql_load.seconds:.1f} s (schema `{s.sql_load.schema}`).")
+                md.append(
+                    f"- PostgreSQL {s.spec.label}: {how} in {s.sql_load.seconds:.1f} s (schema `{s.sql_load.schema}`)."
+                )
 
     if results.fanout:
         f, z = results.fanout, results.zadd

@@ -13,7 +13,7 @@ class Latencies:
     def add(self, seconds: float) -> None:
         self.seconds.append(seconds)
 
-    def extend(self, other: "Latencies") -> None:
+    def extend(self, other: Latencies) -> None:
         self.seconds.extend(other.seconds)
 
     def __len__(self) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import redis
 import redis.client
@@ -92,9 +92,7 @@ def compare_with_raw(
         raw.add(time.perf_counter() - started)
     trips = [len(t) for t in recorded.values()]
     commands = [sum(len(rt) for rt in t) for t in recorded.values()]
-    return ReadComparison(
-        handler, raw, sum(trips) / len(trips), sum(commands) / len(commands), items / len(readers)
-    )
+    return ReadComparison(handler, raw, sum(trips) / len(trips), sum(commands) / len(commands), items / len(readers))
 
 
 def measure(read: Callable[[str], int], readers: list[str], reads: int, seed: int, warmup: bool = True) -> Latencies:
