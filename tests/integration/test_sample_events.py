@@ -1,0 +1,40 @@
+"""Every function, invoked with its sample event from events/, against the local services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra import catalog
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+SAMPLE_USERS = {"2124487603970625536": "sample_author", "2124487604910149632": "sample_reader"}
+
+
+@pytest.fixture(scope="module")
+def sample_users(local_stack):
+    """The users the sample events name (their ids are fixed in the JSON)."""
+    from warbler.adapters.dynamo import HandleModel, UserModel
+
+    for user_id, handle in SAMPLE_USERS.items():
+        UserModel(user_id=user_id, handle=handle, display_name=handle, created_at="2026-11-22T12:00:00.000Z").save()
+        HandleModel(handle_key=handle, user_id=user_id).save()
+
+
+def test_every_function_has_a_sample_event():
+    assert sorted(p.stem for p in EVENTS.glob("*.json")) == sorted(f.name for f in catalog.FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", [f.name for f in catalog.FUNCTIONS])
+def test_function_handles_its_sample_event(local_stack, sample_users, function):
+    event = json.loads((EVENTS / f"{function}.json").read_text())
+
+    result = local_stack.invoke(function, event)
+
+    if "httpMethod" in event:
+        assert 200 <= result["statusCode"] < 300, result
+        json.loads(result["body"])
+    else:
+        assert result == {"batchItemFailures": []}
