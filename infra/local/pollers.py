@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from infra import catalog
 from infra.local.bootstrap import ACCOUNT_ID, REGION, Resources, aws_client
@@ -209,6 +209,11 @@ class ShardConsumer:
                     iterator = stream.iterator(self.shard_id, self.position, after=last_seq)
                     continue
                 log.warning("get_records on %s failed: %s", self.shard_id, exc)
+                stop.wait(0.5)
+                continue
+            except BotoCoreError as exc:  # moto unreachable: keep trying, like Lambda would
+                if not stop.is_set():
+                    log.warning("get_records on %s failed: %s", self.shard_id, exc)
                 stop.wait(0.5)
                 continue
             if records:

@@ -50,6 +50,19 @@ def _wait_until(ready, process: subprocess.Popen | None, what: str, timeout: flo
     raise ServiceError(f"{what} did not become ready within {timeout} s")
 
 
+# Whether services get a session of their own. ``python -m infra.local`` sets it: Ctrl-C in a
+# terminal reaches the whole foreground process group, and moto must outlive the pollers' last
+# calls, so ``stop()`` ends services in order instead. Tests keep the default (same group), so
+# a test run killed by ``timeout`` or CI takes its moto and redis down with it.
+SPAWN_IN_OWN_SESSION = False
+
+
+def _spawn(cmd: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=SPAWN_IN_OWN_SESSION
+    )
+
+
 def _terminate(process: subprocess.Popen | None, grace: float = 5.0) -> None:
     if process is None or process.poll() is not None:
         return
@@ -72,7 +85,7 @@ class MotoServer:
     def start(self, timeout: float = 30.0) -> "MotoServer":
         cmd = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
         # moto logs every request through werkzeug; keep the terminal for our own output.
-        self._process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._process = _spawn(cmd)
         _wait_until(self._ping, self._process, "moto server", timeout)
         log.info("moto listening on %s", self.url)
         return self
@@ -132,7 +145,7 @@ class RedisServer:
             "--protected-mode", "yes",
             "--loglevel", "warning",
         ]  # fmt: skip
-        self._process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._process = _spawn(cmd)
         _wait_until(self._ping, self._process, "redis-server", timeout)
         log.info("redis listening on %s (%s)", self.url, self.binary)
         return self
