@@ -67,4 +67,3 @@ def clean_redis(redis_server: RedisServer):
 def wait_until_fixture():
     """``tests.support.wait_until`` for tests that prefer a fixture to an import."""
     return _wait_until
-

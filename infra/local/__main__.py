@@ -40,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
-    stack = LocalStack(rest_port=args.port, ws_port=args.ws_port, redis_url=args.redis_url or services.redis_url_from_env())
+    stack = LocalStack(
+        rest_port=args.port, ws_port=args.ws_port, redis_url=args.redis_url or services.redis_url_from_env()
+    )
     try:
         stack.start()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any startup failure ends the command with its message
         print(f"local stack failed to start: {exc}", file=sys.stderr)
         return 1
     try:

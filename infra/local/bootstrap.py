@@ -6,6 +6,7 @@ second run against the same moto finds the existing resources and returns the sa
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 
@@ -216,10 +217,8 @@ def issue_id_token(endpoint_url: str, user_pool_id: str, client_id: str, usernam
     For tests and tooling that need a caller without going through the sign-up endpoint.
     """
     cognito = aws_client("cognito-idp", endpoint_url)
-    try:
+    with contextlib.suppress(cognito.exceptions.UsernameExistsException):
         cognito.admin_create_user(UserPoolId=user_pool_id, Username=username, MessageAction="SUPPRESS")
-    except cognito.exceptions.UsernameExistsException:
-        pass
     cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=username, Password=password, Permanent=True)
     result = cognito.admin_initiate_auth(
         UserPoolId=user_pool_id,

@@ -76,7 +76,7 @@ def _sign_up_or_log_in(base_url: str, handle: str) -> str:
     return str(answer["token"])
 
 
-def seed(base_url: str, stack: "LocalStack | None" = None) -> DemoResult:
+def seed(base_url: str, stack: LocalStack | None = None) -> DemoResult:
     """Users, follows and tweets through the REST API; waits for the streams to settle."""
     tokens = {handle: _sign_up_or_log_in(base_url, handle) for handle in HANDLES}
     for follower, followees in FOLLOWS.items():

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -59,7 +59,7 @@ def _epoch(value: Any) -> float:
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # -- the two kinds of stream ----------------------------------------------------------------
@@ -167,7 +167,7 @@ class KinesisStream:
 class ShardConsumer:
     """Reads one shard in order and hands batches to its mapping."""
 
-    def __init__(self, mapping: "StreamMapping", shard_id: str, parent: "ShardConsumer | None", position: str):
+    def __init__(self, mapping: StreamMapping, shard_id: str, parent: ShardConsumer | None, position: str):
         self.mapping, self.shard_id, self.parent, self.position = mapping, shard_id, parent, position
         self.finished = threading.Event()  # the shard is closed and fully delivered
         # For wait_idle: busy while records are buffered or being delivered; an idle poll is a
@@ -253,7 +253,7 @@ class StreamMapping:
 
     def __init__(
         self,
-        pollers: "Pollers",
+        pollers: Pollers,
         function: str,
         source: catalog.StreamSource,
         stream: DynamoDBStream | KinesisStream,
@@ -357,7 +357,13 @@ class StreamMapping:
                 "streamArn": self.stream.arn,
             },
         }
-        log.error("%s gave up on %d records of %s (%s); on-failure record sent", self.function, len(records), shard_id, condition)
+        log.error(
+            "%s gave up on %d records of %s (%s); on-failure record sent",
+            self.function,
+            len(records),
+            shard_id,
+            condition,
+        )
         self.pollers.send_on_failure(message)
 
 
@@ -405,7 +411,7 @@ class Pollers:
                 position = starting_position or source.starting_position
                 self.mappings.append(StreamMapping(self, function.name, source, stream, position))
 
-    def start(self) -> "Pollers":
+    def start(self) -> Pollers:
         for mapping in self.mappings:
             mapping.discover(initial=True)
         self._discovery = threading.Thread(target=self._discover_forever, name="poll-discovery", daemon=True)
@@ -479,7 +485,7 @@ def scheduled_event(function: str, region: str = REGION) -> dict[str, Any]:
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": ACCOUNT_ID,
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": [f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/warbler-local-{function}-schedule"],
         "detail": {},
@@ -501,7 +507,7 @@ class Schedules:
         self._threads: list[threading.Thread] = []
         self.runs: dict[str, int] = {name: 0 for name, _ in self._jobs}
 
-    def start(self) -> "Schedules":
+    def start(self) -> Schedules:
         for name, period in self._jobs:
             thread = threading.Thread(target=self._run, args=(name, period), name=f"schedule-{name}", daemon=True)
             thread.start()
@@ -522,4 +528,3 @@ class Schedules:
         self.stopping.set()
         for thread in self._threads:
             thread.join(5)
-

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -40,7 +40,7 @@ class BoundRoute:
     literal_segments: int
 
     @classmethod
-    def build(cls, function: str, route: catalog.Route) -> "BoundRoute":
+    def build(cls, function: str, route: catalog.Route) -> BoundRoute:
         parts, literals = [], 0
         for segment in route.path.strip("/").split("/"):
             greedy = re.fullmatch(r"\{(\w+)\+\}", segment)
@@ -85,7 +85,7 @@ class RestGateway:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "RestGateway":
+    def start(self) -> RestGateway:
         self._thread = threading.Thread(target=self._server.serve_forever, name="rest-gateway", daemon=True)
         self._thread.start()
         return self
@@ -132,7 +132,9 @@ class RestGateway:
                 log.info("401 %s %s: %s", method, path, exc)
                 return 401, [], error_body("unauthorized", "Missing or invalid token")
 
-        event = self.proxy_event(method, path, split.query, headers, body, source_ip, bound, path_params, authorizer, request_id)
+        event = self.proxy_event(
+            method, path, split.query, headers, body, source_ip, bound, path_params, authorizer, request_id
+        )
         try:
             response = self.registry.invoke(bound.function, event)
             return self.http_response(response)
@@ -172,7 +174,7 @@ class RestGateway:
             except UnicodeDecodeError:
                 text, is_b64 = base64.b64encode(body).decode(), True
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         user_agent = single_headers.get("User-Agent") or single_headers.get("user-agent")
         request_context: dict[str, Any] = {
             "accountId": ACCOUNT_ID,
@@ -254,7 +256,9 @@ class RestGateway:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                log.debug("%s %s -> %d in %.1f ms", self.command, self.path, status, (time.monotonic() - started) * 1000)
+                log.debug(
+                    "%s %s -> %d in %.1f ms", self.command, self.path, status, (time.monotonic() - started) * 1000
+                )
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -82,7 +82,7 @@ class MotoServer:
         self.url = f"http://{LOOPBACK}:{self.port}"
         self._process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> "MotoServer":
+    def start(self, timeout: float = 30.0) -> MotoServer:
         cmd = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
         # moto logs every request through werkzeug; keep the terminal for our own output.
         self._process = _spawn(cmd)
@@ -132,7 +132,7 @@ class RedisServer:
         self._process: subprocess.Popen | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
-    def start(self, timeout: float = 15.0) -> "RedisServer":
+    def start(self, timeout: float = 15.0) -> RedisServer:
         # Its own working directory so no dump.rdb lands in the repository.
         self._dir = tempfile.TemporaryDirectory(prefix="warbler-redis-")
         cmd = [
@@ -177,7 +177,7 @@ class OpenSearchServer:
         self.url = ""
         self._server = None
 
-    def start(self, timeout: float = 30.0) -> "OpenSearchServer":
+    def start(self, timeout: float = 30.0) -> OpenSearchServer:
         from osmem_server import OsmemError, OsmemServer  # noqa: PLC0415 - dev-only dependency
 
         try:

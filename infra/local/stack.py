@@ -89,7 +89,7 @@ class LocalStack:
 
     # -- lifecycle --
 
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         try:
             self._start()
         except BaseException:
@@ -108,7 +108,9 @@ class LocalStack:
             self._opensearch = OpenSearchServer().start()
             self.opensearch_url = self._opensearch.url
 
-        self.resources = res = bootstrap(self.aws_endpoint, redis_url=self.redis_url, opensearch_url=self.opensearch_url)
+        self.resources = res = bootstrap(
+            self.aws_endpoint, redis_url=self.redis_url, opensearch_url=self.opensearch_url
+        )
         verifier = CognitoVerifier(self.aws_endpoint, res.user_pool_id, [res.user_pool_client_id], REGION)
         self.rest = RestGateway(self.registry, verifier, self._host, self._rest_port)
         self.websocket = WebSocketGateway(self.registry, verifier, self._host, self._ws_port, self._management_port)
@@ -147,7 +149,7 @@ class LocalStack:
             restore_env(self._previous_env)
             self._previous_env = None
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -25,7 +25,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -42,11 +42,11 @@ API_ID = "warblerlocalws"
 
 
 def _now_ms() -> int:
-    return int(datetime.now(timezone.utc).timestamp() * 1000)
+    return int(datetime.now(UTC).timestamp() * 1000)
 
 
 def _request_time() -> str:
-    return datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def new_connection_id() -> str:
@@ -103,7 +103,7 @@ class WebSocketGateway:
 
     # -- lifecycle --
 
-    def start(self) -> "WebSocketGateway":
+    def start(self) -> WebSocketGateway:
         ready = threading.Event()
         failure: list[BaseException] = []
 
@@ -111,7 +111,7 @@ class WebSocketGateway:
             asyncio.set_event_loop(self._loop)
             try:
                 self._server = self._loop.run_until_complete(self._serve())
-            except BaseException as exc:  # surfaced to start()'s caller below
+            except BaseException as exc:  # noqa: BLE001 - re-raised by start() in the caller's thread
                 failure.append(exc)
                 ready.set()
                 return
@@ -209,7 +209,9 @@ class WebSocketGateway:
                 "multiValueHeaders": multi_headers,
                 "queryStringParameters": query or None,
                 "multiValueQueryStringParameters": multi_query or None,
-                "requestContext": self._context(conn_id, "$connect", "CONNECT", source_ip, user_agent, _now_ms(), authorizer),
+                "requestContext": self._context(
+                    conn_id, "$connect", "CONNECT", source_ip, user_agent, _now_ms(), authorizer
+                ),
                 "isBase64Encoded": False,
             }
             try:
@@ -259,14 +261,18 @@ class WebSocketGateway:
                             conn.connected_at, conn.authorizer)  # fmt: skip
         if route is None:
             # What API Gateway answers when no route matches and there is no $default.
-            await conn.socket.send(json.dumps({"message": "Forbidden", "connectionId": conn.id, "requestId": ctx["requestId"]}))
+            await conn.socket.send(
+                json.dumps({"message": "Forbidden", "connectionId": conn.id, "requestId": ctx["requestId"]})
+            )
             return
         ctx["messageId"] = base64.urlsafe_b64encode(secrets.token_bytes(11)).decode()
         try:
             await self._invoke(self.routes[route], {"requestContext": ctx, "body": body, "isBase64Encoded": is_b64})
         except Exception:
             log.exception("websocket route %s failed", route)
-            await conn.socket.send(json.dumps({"message": "Internal server error", "connectionId": conn.id, "requestId": ctx["requestId"]}))
+            await conn.socket.send(
+                json.dumps({"message": "Internal server error", "connectionId": conn.id, "requestId": ctx["requestId"]})
+            )
 
     async def _on_disconnect(self, conn: Connection) -> None:
         if "$disconnect" not in self.routes:
@@ -308,7 +314,7 @@ class WebSocketGateway:
         gateway = self
 
         def iso(ms: int) -> str:
-            return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z")
+            return datetime.fromtimestamp(ms / 1000, UTC).isoformat().replace("+00:00", "Z")
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"

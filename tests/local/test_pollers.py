@@ -65,7 +65,9 @@ def aws(moto_server: str):
                 BillingMode="PAY_PER_REQUEST",
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             )
-            self.resources.table_stream_arns[logical] = self.ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+            self.resources.table_stream_arns[logical] = self.ddb.describe_table(TableName=name)["Table"][
+                "LatestStreamArn"
+            ]
             return name
 
         def failures(self) -> list[dict]:
@@ -91,13 +93,18 @@ def run_pollers(aws) -> Iterator[Callable[..., Pollers]]:
 
 
 def put_all(aws, stream: str, payloads: list[str], key: str = "k") -> list[str]:
-    return [aws.kinesis.put_record(StreamName=stream, Data=p.encode(), PartitionKey=key)["SequenceNumber"] for p in payloads]
+    return [
+        aws.kinesis.put_record(StreamName=stream, Data=p.encode(), PartitionKey=key)["SequenceNumber"] for p in payloads
+    ]
 
 
 def test_dynamodb_stream_records_arrive_in_order_with_lambda_shape(aws, run_pollers):
     table = aws.table("things")
     handler = Recorder()
-    pollers = run_pollers([catalog.Function("on_things", "t", streams=(catalog.StreamSource("dynamodb", "things"),))], {"on_things": handler})
+    pollers = run_pollers(
+        [catalog.Function("on_things", "t", streams=(catalog.StreamSource("dynamodb", "things"),))],
+        {"on_things": handler},
+    )
 
     aws.ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
     aws.ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "v": {"N": "2"}})
@@ -147,7 +154,9 @@ def test_batch_item_failures_retry_from_the_first_failed_record(aws, run_pollers
         return {"batchItemFailures": []}
 
     handler = Recorder(fail_c_once)
-    pollers = run_pollers([catalog.Function("consumer", "t", streams=(catalog.StreamSource("kinesis", "events"),))], {"consumer": handler})
+    pollers = run_pollers(
+        [catalog.Function("consumer", "t", streams=(catalog.StreamSource("kinesis", "events"),))], {"consumer": handler}
+    )
     pollers.wait_idle(10)
 
     assert handler.payloads == ["a", "b", "c", "d", "c", "d"]  # a and b are not redelivered
@@ -170,7 +179,15 @@ def test_function_error_bisects_and_sends_the_poison_record_to_the_on_failure_qu
 
     sizes_and_first = [(len(b), base64.b64decode(b[0]["kinesis"]["data"]).decode()) for b in handler.batches]
     # [all 4] fails -> [ok1 ok2] ok, [poison ok3] fails -> [poison] x3 (1 + 2 retries) -> [ok3]
-    assert sizes_and_first == [(4, "ok1"), (2, "ok1"), (2, "poison"), (1, "poison"), (1, "poison"), (1, "poison"), (1, "ok3")]
+    assert sizes_and_first == [
+        (4, "ok1"),
+        (2, "ok1"),
+        (2, "poison"),
+        (1, "poison"),
+        (1, "poison"),
+        (1, "poison"),
+        (1, "ok3"),
+    ]
     [failure] = wait_until(aws.failures, timeout=5)
     info = failure["KinesisBatchInfo"]
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
@@ -194,7 +211,10 @@ def test_without_bisect_the_whole_batch_is_retried_then_given_up(aws, run_poller
 
     assert [len(b) for b in handler.batches] == [2, 2]
     [failure] = wait_until(aws.failures, timeout=5)
-    assert (failure["KinesisBatchInfo"]["startSequenceNumber"], failure["KinesisBatchInfo"]["endSequenceNumber"]) == (seqs[0], seqs[1])
+    assert (failure["KinesisBatchInfo"]["startSequenceNumber"], failure["KinesisBatchInfo"]["endSequenceNumber"]) == (
+        seqs[0],
+        seqs[1],
+    )
 
 
 def test_records_older_than_max_record_age_go_to_the_on_failure_queue_unprocessed(aws, run_pollers):

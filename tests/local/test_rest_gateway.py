@@ -42,7 +42,12 @@ def malformed(event, context):
 
 
 def binary(event, context):
-    return {"statusCode": 201, "headers": {"Content-Type": "image/png"}, "body": base64.b64encode(b"\x89PNG").decode(), "isBase64Encoded": True}
+    return {
+        "statusCode": 201,
+        "headers": {"Content-Type": "image/png"},
+        "body": base64.b64encode(b"\x89PNG").decode(),
+        "isBase64Encoded": True,
+    }
 
 
 FUNCTIONS = (

@@ -44,7 +44,11 @@ def gateway(moto_server: str, pool):
     res, _ = pool
     registry = FunctionRegistry(
         [catalog.Function("push", "t", websocket_routes=("$connect", "$disconnect", "$default", "subscribe"))],
-        {"push": lambda event, context: (on_connect if event["requestContext"]["eventType"] == "CONNECT" else on_any)(event, context)},
+        {
+            "push": lambda event, context: (
+                on_connect if event["requestContext"]["eventType"] == "CONNECT" else on_any
+            )(event, context)
+        },
     )
     verifier = CognitoVerifier(moto_server, res.user_pool_id, [res.user_pool_client_id], REGION)
     gw = WebSocketGateway(registry, verifier, port=0).start()
@@ -140,7 +144,14 @@ def test_closed_connection_answers_gone_and_disconnect_runs(gateway, pool, manag
     with pytest.raises(management.exceptions.GoneException):
         management.get_connection(ConnectionId=conn_id)
     disconnect = wait_until(
-        lambda: next((e for e in events if e["requestContext"]["eventType"] == "DISCONNECT" and e["requestContext"]["connectionId"] == conn_id), None)
+        lambda: next(
+            (
+                e
+                for e in events
+                if e["requestContext"]["eventType"] == "DISCONNECT" and e["requestContext"]["connectionId"] == conn_id
+            ),
+            None,
+        )
     )
     assert disconnect["requestContext"]["routeKey"] == "$disconnect"
     assert disconnect["requestContext"]["disconnectStatusCode"] == 1000
