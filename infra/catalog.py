@@ -8,7 +8,7 @@ agree with it (tests/infra/test_parity.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Access = Literal["read", "write", "readwrite"]
@@ -192,7 +192,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "fanout_worker",
         "Fan-out stream -> follower home timelines in Redis.",
-        streams=(StreamSource("kinesis", "fanout", batch_size=500, max_batching_window_seconds=0, parallelization_factor=2),),
+        streams=(
+            StreamSource("kinesis", "fanout", batch_size=500, max_batching_window_seconds=0, parallelization_factor=2),
+        ),
         grants=(_REDIS,),
         timeout_seconds=30,
     ),

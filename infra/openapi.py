@@ -1,7 +1,7 @@
 """Build the REST API's OpenAPI document by merging each REST function's own schema.
 
-    python -m infra.openapi            # writes functions/openapi/openapi.json
-    python -m infra.openapi --check    # exits 1 if the committed document is stale
+python -m infra.openapi            # writes functions/openapi/openapi.json
+python -m infra.openapi --check    # exits 1 if the committed document is stale
 """
 
 from __future__ import annotations

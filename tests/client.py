@@ -18,7 +18,7 @@ def unique_handle(prefix: str = "u") -> str:
 
 @dataclass
 class Account:
-    api: "Api"
+    api: Api
     user: dict
     token: str
 
@@ -39,11 +39,11 @@ class Account:
         assert r.status_code == 201, r.text
         return r.json()
 
-    def follow(self, other: "Account") -> None:
+    def follow(self, other: Account) -> None:
         r = self.call("POST", f"/users/{other.handle}/follow")
         assert r.status_code == 200, r.text
 
-    def unfollow(self, other: "Account") -> None:
+    def unfollow(self, other: Account) -> None:
         r = self.call("DELETE", f"/users/{other.handle}/follow")
         assert r.status_code == 200, r.text
 
@@ -65,7 +65,9 @@ class Api:
 
     def signup(self, handle: str | None = None, password: str = "correct horse", **extra) -> Account:
         handle = handle or unique_handle()
-        r = self.session.post(self.url + "/auth/signup", json={"handle": handle, "password": password, **extra}, timeout=30)
+        r = self.session.post(
+            self.url + "/auth/signup", json={"handle": handle, "password": password, **extra}, timeout=30
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         return Account(self, body["user"], body["token"])

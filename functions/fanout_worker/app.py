@@ -25,7 +25,9 @@ def lambda_handler(event: dict, context) -> dict:
         try:
             chunks.append(fanout.Chunk.from_json(json.loads(base64.b64decode(record["kinesis"]["data"]))))
         except (KeyError, ValueError, TypeError):
-            logger.exception("unreadable fan-out record", extra={"sequence": record.get("kinesis", {}).get("sequenceNumber")})
+            logger.exception(
+                "unreadable fan-out record", extra={"sequence": record.get("kinesis", {}).get("sequenceNumber")}
+            )
             failed.append(record["kinesis"]["sequenceNumber"])
     try:
         delivered = fanout.deliver(chunks)

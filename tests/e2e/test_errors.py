@@ -37,7 +37,9 @@ def test_signup_validation(api, body, status):
 
 def test_handles_are_unique_case_insensitively(api):
     alice = api.signup()
-    _error(requests.post(api.url + "/auth/signup", json={"handle": alice.handle.upper(), "password": "long enough"}), 409)
+    _error(
+        requests.post(api.url + "/auth/signup", json={"handle": alice.handle.upper(), "password": "long enough"}), 409
+    )
 
 
 def test_tweet_validation(api):

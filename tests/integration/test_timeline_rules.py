@@ -137,7 +137,9 @@ def test_fan_out_worker_reports_the_whole_batch_when_redis_is_down(local_stack, 
 
     record = {
         "kinesis": {
-            "data": base64.b64encode(json.dumps({"op": "add", "tweet_id": "1", "author_id": "a", "followers": ["b"]}).encode()).decode(),
+            "data": base64.b64encode(
+                json.dumps({"op": "add", "tweet_id": "1", "author_id": "a", "followers": ["b"]}).encode()
+            ).decode(),
             "sequenceNumber": "42",
             "partitionKey": "p",
         },
@@ -145,7 +147,9 @@ def test_fan_out_worker_reports_the_whole_batch_when_redis_is_down(local_stack, 
     }
     bad = {"kinesis": {"data": base64.b64encode(b"not json").decode(), "sequenceNumber": "43", "partitionKey": "p"}}
 
-    assert local_stack.invoke("fanout_worker", {"Records": [record, bad]}) == {"batchItemFailures": [{"itemIdentifier": "43"}]}
+    assert local_stack.invoke("fanout_worker", {"Records": [record, bad]}) == {
+        "batchItemFailures": [{"itemIdentifier": "43"}]
+    }
     with settings_override(redis_url="redis://127.0.0.1:1/0", redis_timeout_seconds=0.2):
         result = local_stack.invoke("fanout_worker", {"Records": [record]})
     assert result == {"batchItemFailures": [{"itemIdentifier": "42"}]}

@@ -7,9 +7,19 @@ from warbler.settings import Settings
 
 def test_settings_come_from_the_environment_with_types():
     s = Settings.from_env(
-        {"WARBLER_FAMOUS_THRESHOLD": "7", "REDIS_URL": "redis://x:1/0", "WARBLER_REDIS_CLUSTER": "true", "WARBLER_REDIS_TIMEOUT_SECONDS": "0.5"}
+        {
+            "WARBLER_FAMOUS_THRESHOLD": "7",
+            "REDIS_URL": "redis://x:1/0",
+            "WARBLER_REDIS_CLUSTER": "true",
+            "WARBLER_REDIS_TIMEOUT_SECONDS": "0.5",
+        }
     )
-    assert (s.famous_threshold, s.redis_url, s.redis_cluster, s.redis_timeout_seconds) == (7, "redis://x:1/0", True, 0.5)
+    assert (s.famous_threshold, s.redis_url, s.redis_cluster, s.redis_timeout_seconds) == (
+        7,
+        "redis://x:1/0",
+        True,
+        0.5,
+    )
     assert Settings.from_env({}).passive_after_seconds == 3 * 24 * 3600
 
 

@@ -13,9 +13,8 @@ stream never duplicates an entry.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -40,7 +39,7 @@ class Chunk:
         return {"op": self.op, "tweet_id": self.tweet_id, "author_id": self.author_id, "followers": self.followers}
 
     @classmethod
-    def from_json(cls, doc: dict) -> "Chunk":
+    def from_json(cls, doc: dict) -> Chunk:
         op = doc["op"]
         if op not in (ADD, REMOVE):
             raise ValueError(f"unknown fan-out op {op!r}")

@@ -6,8 +6,9 @@ than a silent replay of the wrong response."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -47,9 +48,9 @@ def once_per_key(operation: Callable[[dict], Any]) -> Callable[..., Any]:
         if len(key) > MAX_KEY_LENGTH:
             raise InvalidInput(f"Idempotency-Key is limited to {MAX_KEY_LENGTH} characters")
         if guarded is None:
-            guarded = idempotent_function(
-                data_keyword_argument="request", config=config, persistence_store=_store()
-            )(lambda request: operation(request))
+            guarded = idempotent_function(data_keyword_argument="request", config=config, persistence_store=_store())(
+                lambda request: operation(request)
+            )
         if context is not None:
             config.register_lambda_context(context)  # stale in-progress records expire with the invocation
         try:

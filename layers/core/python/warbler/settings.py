@@ -7,9 +7,9 @@ sets each variable from the resource it created (see ``infra/cdk``).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Mapping
 
 
 def _env_name(field_name: str) -> str:
@@ -61,7 +61,7 @@ class Settings:
     max_body_bytes: int = 16_384
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):

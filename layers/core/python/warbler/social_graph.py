@@ -4,7 +4,7 @@ transaction, so counts stay exact under concurrency and retries; timeline effect
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -27,10 +27,12 @@ def follow(follower_id: str, handle: str) -> dict:
     try:
         with _tx() as tx:
             tx.save(edge, condition=FollowModel.follower_id.does_not_exist())
-            tx.update(UserModel(follower_id), actions=[UserModel.following_count.add(1)],
-                      condition=UserModel.user_id.exists())
-            tx.update(UserModel(followee_id), actions=[UserModel.followers_count.add(1)],
-                      condition=UserModel.user_id.exists())
+            tx.update(
+                UserModel(follower_id), actions=[UserModel.following_count.add(1)], condition=UserModel.user_id.exists()
+            )
+            tx.update(
+                UserModel(followee_id), actions=[UserModel.followers_count.add(1)], condition=UserModel.user_id.exists()
+            )
     except TransactWriteError as error:
         if not _already(error):
             raise

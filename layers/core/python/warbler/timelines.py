@@ -13,15 +13,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable
+from typing import Any
 
 from warbler import clock, ids, pagination
 from warbler.adapters.dynamo import FollowModel, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, TimelineStore, client
 from warbler.errors import BadRequest
-from warbler.pagination import Page
 from warbler.settings import get_settings
 
 SEEN_THROTTLE_SECONDS = 3600
@@ -89,15 +90,13 @@ def recent_tweet_ids(author_id: str, limit: int) -> list[str]:
     except RedisErrors:
         return _authored(author_id, limit)
     newest = _authored(author_id, get_settings().timeline_cap)
-    try:
+    with contextlib.suppress(*RedisErrors):
         store.replace(key, newest, get_settings().passive_after_seconds)
-    except RedisErrors:
-        pass
     return newest[:limit]
 
 
 def _authored(author_id: str, limit: int, before: str | None = None, after: str | None = None) -> list[str]:
-    condition = None
+    condition: Any = None
     if before is not None and after is not None:
         condition = TweetModel.tweet_id.between(after, before)
     elif before is not None:
@@ -105,7 +104,10 @@ def _authored(author_id: str, limit: int, before: str | None = None, after: str 
     elif after is not None:
         condition = TweetModel.tweet_id > after
     found = TweetModel.by_author.query(
-        author_id, range_key_condition=condition, scan_index_forward=False, limit=limit + 2,
+        author_id,
+        range_key_condition=condition,
+        scan_index_forward=False,
+        limit=limit + 2,
         attributes_to_get=["tweet_id"],
     )
     return _window((t.tweet_id for t in found), before, after)[:limit]
@@ -139,7 +141,9 @@ class HomeTimeline:
         self.key = Keys.home(user_id)
         self.settings = get_settings()
 
-    def page_ids(self, limit: int, cursor: str | None = None, since_id: str | None = None) -> tuple[list[str], str | None]:
+    def page_ids(
+        self, limit: int, cursor: str | None = None, since_id: str | None = None
+    ) -> tuple[list[str], str | None]:
         before, after = _bounds(cursor, since_id)
         try:
             return self._from_redis(limit, before, after)
@@ -166,8 +170,9 @@ class HomeTimeline:
             own = self._merge_famous(r, store, own, famous, limit + 1, before, after)
         return _page_of(own, limit)
 
-    def _merge_famous(self, r, store: TimelineStore, own: list[str], famous: list[str], n: int,
-                      before: str | None, after: str | None) -> list[str]:
+    def _merge_famous(
+        self, r, store: TimelineStore, own: list[str], famous: list[str], n: int, before: str | None, after: str | None
+    ) -> list[str]:
         pipe = r.pipeline(transaction=False)
         for author_id in famous:
             key = Keys.user_timeline(author_id)
@@ -226,7 +231,9 @@ class UserTimeline:
         self.author_id = author_id
         self.key = Keys.user_timeline(author_id)
 
-    def page_ids(self, limit: int, cursor: str | None = None, since_id: str | None = None) -> tuple[list[str], str | None]:
+    def page_ids(
+        self, limit: int, cursor: str | None = None, since_id: str | None = None
+    ) -> tuple[list[str], str | None]:
         before, after = _bounds(cursor, since_id)
         cap = get_settings().timeline_cap
         try:

@@ -8,8 +8,9 @@ late cache fill cannot overwrite (fills use SET NX), so a deleted tweet never co
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -51,11 +52,7 @@ def _resolve_mentions(handles: Sequence[str]) -> list[dict]:
     keys = [handle_key(h) for h in handles]
     claims = {c.handle_key: c.user_id for c in HandleModel.batch_get(keys)}
     by_id = users.users_by_id(claims.values())
-    return [
-        {"id": claims[k], "handle": by_id[claims[k]].handle}
-        for k in keys
-        if k in claims and claims[k] in by_id
-    ]
+    return [{"id": claims[k], "handle": by_id[claims[k]].handle} for k in keys if k in claims and claims[k] in by_id]
 
 
 def post_tweet(author_id: str, text: str) -> dict:
@@ -88,10 +85,8 @@ def post_tweet(author_id: str, text: str) -> dict:
 
 
 def _cache_put(rec: dict) -> None:
-    try:
+    with contextlib.suppress(*RedisErrors):
         client().set(Keys.tweet(rec["id"]), json.dumps(rec), ex=TWEET_TTL_SECONDS)
-    except RedisErrors:
-        pass
 
 
 def get_record(tweet_id: str) -> dict:
@@ -137,10 +132,8 @@ def forget(tweet_ids: Iterable[str]) -> None:
     """Drop cached copies after a count changed (cache-aside invalidation)."""
     keys = [Keys.tweet(t) for t in tweet_ids]
     if keys:
-        try:
+        with contextlib.suppress(*RedisErrors):
             client().delete(*keys) if len(keys) == 1 else _pipeline_delete(keys)
-        except RedisErrors:
-            pass
 
 
 def _pipeline_delete(keys: list[str]) -> None:
@@ -159,7 +152,7 @@ def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
     r = None
     try:
         r = client()
-        for tid, raw in zip(wanted, cached_json_many(r, [Keys.tweet(t) for t in wanted])):
+        for tid, raw in zip(wanted, cached_json_many(r, [Keys.tweet(t) for t in wanted]), strict=False):
             if raw == TOMBSTONE:
                 dead.add(tid)
             elif raw:
@@ -185,7 +178,9 @@ def hydrate(tweet_ids: Sequence[str]) -> list[dict]:
     """Tweet views in the given order, in a constant number of round trips for any page size."""
     recs = records(tweet_ids)
     authors = users.cards(rec["author_id"] for rec in recs.values())
-    return [view(recs[t], authors[recs[t]["author_id"]]) for t in tweet_ids if t in recs and recs[t]["author_id"] in authors]
+    return [
+        view(recs[t], authors[recs[t]["author_id"]]) for t in tweet_ids if t in recs and recs[t]["author_id"] in authors
+    ]
 
 
 def bury(tweet_id: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -115,7 +116,7 @@ def profile(caller_id: str, handle: str) -> dict:
 
 def update_profile(user_id: str, display_name: str | None, bio: str | None) -> dict:
     user = get_user(user_id)
-    actions = []
+    actions: list[Any] = []
     if display_name is not None:
         actions.append(UserModel.display_name.set(_validate_display_name(display_name) or user.handle))
     if bio is not None:
@@ -140,7 +141,7 @@ def cards(user_ids: Iterable[str]) -> dict[str, dict]:
     r = None
     try:
         r = client()
-        for user_id, raw in zip(wanted, cached_json_many(r, [Keys.user_card(u) for u in wanted])):
+        for user_id, raw in zip(wanted, cached_json_many(r, [Keys.user_card(u) for u in wanted]), strict=False):
             if raw:
                 found[user_id] = json.loads(raw)
     except RedisErrors:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import boto3
 
@@ -41,6 +41,6 @@ def _put_all(stream_name: str, entries: list[dict]) -> None:
         result = _client().put_records(StreamName=stream_name, Records=pending)
         if not result.get("FailedRecordCount"):
             return
-        pending = [entry for entry, outcome in zip(pending, result["Records"]) if "ErrorCode" in outcome]
+        pending = [entry for entry, outcome in zip(pending, result["Records"], strict=False) if "ErrorCode" in outcome]
         time.sleep(min(0.05 * 2**attempt, 1.0))  # throughput exceeded: back off before retrying
     raise KinesisPutFailed(f"{len(pending)} records still failing after {_ATTEMPTS} attempts")

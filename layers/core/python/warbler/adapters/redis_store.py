@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import redis
 from redis.cluster import RedisCluster
@@ -90,14 +90,14 @@ class Keys:
 
 # Inserts each member into its timeline only where the timeline is cached (the floor member is
 # present), then trims to the cap while keeping the floor at rank 0. Removal is unconditional.
-_APPLY = """
+_APPLY = f"""
 local op = ARGV[1]
 local cap = tonumber(ARGV[2])
 local n = 0
 for i, key in ipairs(KEYS) do
   local member = ARGV[i + 2]
   if op == 'add' then
-    if redis.call('ZSCORE', key, '%(floor)s') then
+    if redis.call('ZSCORE', key, '{FLOOR_ID}') then
       n = n + redis.call('ZADD', key, 0, member)
       local size = redis.call('ZCARD', key)
       if size > cap + 1 then
@@ -109,7 +109,7 @@ for i, key in ipairs(KEYS) do
   end
 end
 return n
-""" % {"floor": FLOOR_ID}
+"""
 
 
 class TimelineStore:
