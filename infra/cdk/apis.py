@@ -30,7 +30,7 @@ GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
 
 def error_template(code: str) -> str:
     # $context.error.messageString is already a quoted JSON string.
-    return '{"error":{"code":%s,"message":$context.error.messageString}}' % json.dumps(code)
+    return '{"error":{"code":' + json.dumps(code) + ',"message":$context.error.messageString}}'
 
 
 class RestApi(Construct):
@@ -124,9 +124,7 @@ class WebSocketApi(Construct):
             web_socket_api=self.api,
             stage_name=config.stage,
             auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(
-                rate_limit=config.api_rate_limit, burst_limit=config.api_burst_limit
-            ),
+            throttle=apigwv2.ThrottleSettings(rate_limit=config.api_rate_limit, burst_limit=config.api_burst_limit),
         )
 
     def add_routes(self, functions: list[WarblerFunction]) -> None:

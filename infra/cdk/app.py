@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import aws_cdk as cdk
 
@@ -24,7 +25,9 @@ def _cdk_json_context() -> dict[str, Any]:
     return dict(json.loads(path.read_text()).get("context", {})) if path.exists() else {}
 
 
-def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | None = None) -> tuple[cdk.App, WarblerStack]:
+def build_app(
+    context: Mapping[str, Any] | None = None, outdir: str | Path | None = None
+) -> tuple[cdk.App, WarblerStack]:
     app = cdk.App(
         context={**_cdk_json_context(), **(context or {})},
         outdir=str(outdir) if outdir is not None else None,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _SETTINGS_FILE = REPO_ROOT / "layers" / "core" / "python" / "warbler" / "settings.py"
@@ -65,7 +66,7 @@ class DeployConfig:
     alarm_email: str = ""
 
     @classmethod
-    def from_context(cls, get: Callable[[str], Any]) -> "DeployConfig":
+    def from_context(cls, get: Callable[[str], Any]) -> DeployConfig:
         """Build from a ``node.try_get_context``-like callable; context values may be strings."""
         values: dict[str, Any] = {}
         for name, default in cls.__dataclass_fields__.items():

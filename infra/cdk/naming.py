@@ -5,5 +5,5 @@ from __future__ import annotations
 
 def pascal(name: str) -> str:
     """``fanout_planner`` -> ``FanoutPlanner``; ``$connect`` -> ``Connect``."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in name.replace("_", " ")).split() if w]
-    return "".join(w[:1].upper() + w[1:] for w in words) or "Root"
+    words = "".join(c if c.isalnum() else " " for c in name).split()
+    return "".join(w[:1].upper() + w[1:] for w in words)

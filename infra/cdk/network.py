@@ -56,7 +56,7 @@ class VpcNeeds:
     egress: bool = False
 
     @classmethod
-    def of(cls, functions: tuple[catalog.Function, ...]) -> "VpcNeeds | None":
+    def of(cls, functions: tuple[catalog.Function, ...]) -> VpcNeeds | None:
         inside = [f for f in functions if f.needs_vpc]
         if not inside:
             return None

@@ -55,9 +55,7 @@ class WarblerStack(Stack):
             if "redis" in grant_kinds:
                 platform.redis = Redis(self, "Redis", network=platform.network, config=config)
             if "opensearch" in grant_kinds:
-                platform.search = Search(
-                    self, "Search", network=platform.network, config=config, runtime=RUNTIME
-                )
+                platform.search = Search(self, "Search", network=platform.network, config=config, runtime=RUNTIME)
         websocket = None
         if any(f.websocket_routes for f in functions):
             websocket = WebSocketApi(self, "WebSocket", config=config)

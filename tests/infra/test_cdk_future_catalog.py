@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FUTURE_FUNCTIONS, FUTURE_TABLES
 from cfn import actions_on, function_id, function_props, logical_id, resources, stream_id, table_id
+from conftest import FUTURE_FUNCTIONS, FUTURE_TABLES
 
 from infra.cdk.config import env_name
 
@@ -26,7 +26,10 @@ def test_websocket_routes_select_on_action_and_hit_their_function(future_templat
     (api,) = resources(future_template, "AWS::ApiGatewayV2::Api").values()
     assert api["Properties"]["ProtocolType"] == "WEBSOCKET"
     assert api["Properties"]["RouteSelectionExpression"] == "$request.body.action"
-    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in resources(future_template, "AWS::ApiGatewayV2::Route").values()}
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in resources(future_template, "AWS::ApiGatewayV2::Route").values()
+    }
     assert set(routes) == {"$connect", "$disconnect", "$default", "ping"}
     integrations = resources(future_template, "AWS::ApiGatewayV2::Integration")
     realtime = function_id(future_template, "realtime")
@@ -86,7 +89,11 @@ def test_opensearch_domain_is_private_encrypted_and_fine_grained(future_template
 def test_opensearch_grant_is_http_on_that_domain(future_template: dict[str, Any], name: str) -> None:
     domain = logical_id(future_template, "SearchDomain", "AWS::OpenSearchService::Domain")
     assert actions_on(future_template, name, domain) == {
-        "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+        "es:ESHttpDelete",
     }
 
 
@@ -98,6 +105,9 @@ def test_stream_read_grant_without_mapping_is_read_only(future_template: dict[st
 
 
 def test_kinesis_mapping_honours_trim_horizon_and_batching_window(future_template: dict[str, Any]) -> None:
-    esms = {e["Properties"]["FunctionName"]["Ref"]: e["Properties"] for e in resources(future_template, "AWS::Lambda::EventSourceMapping").values()}
+    esms = {
+        e["Properties"]["FunctionName"]["Ref"]: e["Properties"]
+        for e in resources(future_template, "AWS::Lambda::EventSourceMapping").values()
+    }
     assert esms[function_id(future_template, "pusher")]["StartingPosition"] == "TRIM_HORIZON"
     assert esms[function_id(future_template, "search_indexer")]["MaximumBatchingWindowInSeconds"] == 5

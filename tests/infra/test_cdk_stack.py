@@ -103,11 +103,20 @@ def test_rest_stage_traces_and_throttles(template: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("response_type", "status"),
-    [("UNAUTHORIZED", "401"), ("ACCESS_DENIED", "403"), ("MISSING_AUTHENTICATION_TOKEN", "404"),
-     ("RESOURCE_NOT_FOUND", "404"), ("DEFAULT_4XX", None), ("DEFAULT_5XX", None)],
+    [
+        ("UNAUTHORIZED", "401"),
+        ("ACCESS_DENIED", "403"),
+        ("MISSING_AUTHENTICATION_TOKEN", "404"),
+        ("RESOURCE_NOT_FOUND", "404"),
+        ("DEFAULT_4XX", None),
+        ("DEFAULT_5XX", None),
+    ],
 )
 def test_gateway_errors_use_the_json_envelope(template: dict[str, Any], response_type: str, status: str | None) -> None:
-    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources(template, "AWS::ApiGateway::GatewayResponse").values()}
+    by_type = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in resources(template, "AWS::ApiGateway::GatewayResponse").values()
+    }
     props = by_type[response_type]
     assert props.get("StatusCode") == status
     body = props["ResponseTemplates"]["application/json"]
@@ -121,7 +130,9 @@ def test_user_pool_is_admin_created_with_password_flows(template: dict[str, Any]
     assert props["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
     assert "UsernameAttributes" not in props  # sign in by username
     (client,) = resources(template, "AWS::Cognito::UserPoolClient").values()
-    assert {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"} <= set(client["Properties"]["ExplicitAuthFlows"])
+    assert {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"} <= set(
+        client["Properties"]["ExplicitAuthFlows"]
+    )
 
 
 @pytest.mark.parametrize("spec", catalog.TABLES, ids=lambda t: t.name)
@@ -149,7 +160,9 @@ def test_tables_match_the_catalog(template: dict[str, Any], spec: catalog.Table)
 
 
 @pytest.mark.parametrize("spec", catalog.KINESIS_STREAMS, ids=lambda s: s.name)
-def test_kinesis_streams_are_encrypted_with_catalog_shards(template: dict[str, Any], spec: catalog.KinesisStream) -> None:
+def test_kinesis_streams_are_encrypted_with_catalog_shards(
+    template: dict[str, Any], spec: catalog.KinesisStream
+) -> None:
     props = template["Resources"][stream_id(template, spec.name)]["Properties"]
     assert props["ShardCount"] == spec.shards
     assert props["StreamEncryption"] == {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
@@ -187,9 +200,19 @@ def test_redis_is_a_multi_az_encrypted_cluster_reachable_only_from_functions(tem
     (sg_ref,) = props["SecurityGroupIds"]
     redis_sg = sg_ref["Fn::GetAtt"][0]
     function_sg = logical_id(template, "NetworkFunctionSecurityGroup", "AWS::EC2::SecurityGroup")
-    ingress = [r["Properties"] for r in resources(template, "AWS::EC2::SecurityGroupIngress").values()
-               if r["Properties"]["GroupId"] == {"Fn::GetAtt": [redis_sg, "GroupId"]}]
-    assert ingress == [{**ingress[0], "SourceSecurityGroupId": {"Fn::GetAtt": [function_sg, "GroupId"]}, "FromPort": 6379, "ToPort": 6379}]
+    ingress = [
+        r["Properties"]
+        for r in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"]["GroupId"] == {"Fn::GetAtt": [redis_sg, "GroupId"]}
+    ]
+    assert ingress == [
+        {
+            **ingress[0],
+            "SourceSecurityGroupId": {"Fn::GetAtt": [function_sg, "GroupId"]},
+            "FromPort": 6379,
+            "ToPort": 6379,
+        }
+    ]
     subnet_group = template["Resources"][props["CacheSubnetGroupName"]["Ref"]]["Properties"]
     assert len(subnet_group["SubnetIds"]) == 2
 
@@ -198,7 +221,10 @@ def test_vpc_has_two_isolated_azs_endpoints_and_no_nat_without_pushes(template: 
     assert not resources(template, "AWS::EC2::NatGateway")
     assert not resources(template, "AWS::EC2::InternetGateway")
     assert len(resources(template, "AWS::EC2::Subnet")) == 2
-    services = {json.dumps(e["Properties"]["ServiceName"]): e["Properties"] for e in resources(template, "AWS::EC2::VPCEndpoint").values()}
+    services = {
+        json.dumps(e["Properties"]["ServiceName"]): e["Properties"]
+        for e in resources(template, "AWS::EC2::VPCEndpoint").values()
+    }
     by_suffix = {name.split(".")[-1].strip('"]}'): props for name, props in services.items()}
     assert by_suffix["dynamodb"]["VpcEndpointType"] == "Gateway"
     for interface in ("kinesis-streams", "xray", "cognito-idp"):
@@ -228,6 +254,7 @@ def test_outputs_name_the_api_and_the_user_pool(template: dict[str, Any]) -> Non
 
 # --- least privilege -------------------------------------------------------------------------
 
+
 def test_fanout_worker_cannot_touch_dynamodb(template: dict[str, Any]) -> None:
     actions = actions_on(template, "fanout_worker")
     assert not {a for a in actions if a.startswith("dynamodb:")}
@@ -244,7 +271,9 @@ def test_read_grants_cannot_write_and_write_grants_can(template: dict[str, Any])
     follows = table_id(template, "follows")
     graph_events = actions_on(template, "graph_events", follows)
     assert {"dynamodb:Query", "dynamodb:GetItem"} <= graph_events
-    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & graph_events
+    assert (
+        not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & graph_events
+    )
     assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions_on(template, "users", follows)
     # graph_events reads the follows stream (it consumes it) but not the tweets stream.
     assert "dynamodb:GetRecords" in graph_events
@@ -252,7 +281,10 @@ def test_read_grants_cannot_write_and_write_grants_can(template: dict[str, Any])
 
 
 def test_stream_write_grant_is_put_records_on_that_stream_only(template: dict[str, Any]) -> None:
-    assert actions_on(template, "fanout_planner", stream_id(template, "fanout")) == {"kinesis:PutRecord", "kinesis:PutRecords"}
+    assert actions_on(template, "fanout_planner", stream_id(template, "fanout")) == {
+        "kinesis:PutRecord",
+        "kinesis:PutRecords",
+    }
     assert not actions_on(template, "fanout_planner", stream_id(template, "activity"))
 
 
@@ -273,4 +305,6 @@ def test_no_function_has_wildcard_data_access(template: dict[str, Any]) -> None:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             if statement.get("Resource") == "*":
                 # X-Ray, ENI management for VPC functions and kinesis/dynamodb ListStreams only.
-                assert all(a.startswith(("xray:", "ec2:", "dynamodb:ListStreams", "kinesis:ListStreams")) for a in actions), statement
+                assert all(
+                    a.startswith(("xray:", "ec2:", "dynamodb:ListStreams", "kinesis:ListStreams")) for a in actions
+                ), statement

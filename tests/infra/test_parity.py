@@ -34,7 +34,11 @@ def test_cdk_has_every_catalog_function_route_and_event_source(template: dict[st
     for spec in catalog.FUNCTIONS:
         for esm in event_source_mappings(template, spec.name):
             for source in spec.streams:
-                source_id = table_id(template, source.source) if source.kind == "dynamodb" else stream_id(template, source.source)
+                source_id = (
+                    table_id(template, source.source)
+                    if source.kind == "dynamodb"
+                    else stream_id(template, source.source)
+                )
                 if references(esm["EventSourceArn"], source_id):
                     found.add((spec.name, source.kind, source.source))
     assert found == catalog_event_sources()
