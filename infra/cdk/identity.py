@@ -10,6 +10,8 @@ from constructs import Construct
 class Identity(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str) -> None:
         super().__init__(scope, construct_id)
+        # No user pool domain (hosted UI), on purpose: a pool with a domain can't be reached
+        # through the cognito-idp PrivateLink endpoint the in-VPC auth function relies on.
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",

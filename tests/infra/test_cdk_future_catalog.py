@@ -4,13 +4,17 @@ WebSocket routes and pushes, schedules, OpenSearch, stream read/write grants, a 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from cfn import actions_on, function_id, function_props, logical_id, resources, stream_id, table_id
-from conftest import FUTURE_FUNCTIONS, FUTURE_TABLES
+from conftest import FUTURE_FUNCTIONS, FUTURE_TABLES, REPO_ROOT
 
-from infra.cdk.config import env_name
+from infra import catalog
+from infra.cdk.config import DeployConfig, env_name
+from infra.cdk.stack import WarblerStack
 
 
 def test_every_future_function_and_table_is_synthesized(future_template: dict[str, Any]) -> None:
@@ -111,3 +115,20 @@ def test_kinesis_mapping_honours_trim_horizon_and_batching_window(future_templat
     }
     assert esms[function_id(future_template, "pusher")]["StartingPosition"] == "TRIM_HORIZON"
     assert esms[function_id(future_template, "search_indexer")]["MaximumBatchingWindowInSeconds"] == 5
+
+
+def _construct(tmp_path: Path, functions: tuple[catalog.Function, ...]) -> None:
+    app = cdk.App(context={"repo_root": str(tmp_path), "layer_dir": str(REPO_ROOT / "layers" / "core")})
+    WarblerStack(app, "Broken", config=DeployConfig.from_context(app.node.try_get_context), functions=functions)
+
+
+def test_a_catalog_function_without_a_directory_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="openapi"):
+        _construct(tmp_path, (catalog.function("openapi"),))
+
+
+def test_an_unknown_grant_kind_fails_loudly(tmp_path: Path) -> None:
+    (tmp_path / "functions" / "odd").mkdir(parents=True)
+    odd = catalog.Function("odd", "Has a grant the generator doesn't know.", grants=(catalog.Grant("bucket:media"),))
+    with pytest.raises(ValueError, match="bucket:media"):
+        _construct(tmp_path, (odd,))
