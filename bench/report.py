@@ -104,7 +104,7 @@ def _markdown(results: Results, plots: list[str]) -> str:
             f"| {s.spec.label} | {s.shape['max_followers']:,} | {s.shape['median_following']} / {s.shape['p99_following']} "
             f"| {_ms(s.handler)} | {_ms(s.raw)} | {_ms(s.sql)} | {_x(ratio(s.sql.p50 if s.sql else math.nan, s.handler.p50))} |"
         )
-    md += ["", "### By following count (largest graph; ms: p50 | p95 | p99)", ""]
+    md += ["", "### By following count (largest graph; ms: p50 / p95 / p99)", ""]
     if results.sizes:
         big = results.sizes[-1]
         md += ["| readers following about | mean following | Warbler handler | naive SQL |", "|---|---|---|---|"]
