@@ -102,10 +102,21 @@ TABLES: tuple[Table, ...] = (
     Table(
         "tweets",
         hash_key="tweet_id",
-        indexes=(GlobalIndex("by_author", "author_id", "tweet_id"),),
+        indexes=(
+            GlobalIndex("by_author", "author_id", "tweet_id"),
+            GlobalIndex("by_parent", "reply_to_id", "tweet_id"),
+        ),
         stream=True,
     ),
     Table("idempotency", hash_key="id", ttl_attribute="expiration"),
+    Table(
+        "engagements",
+        hash_key="tweet_id",
+        range_key="kind_user",
+        indexes=(GlobalIndex("by_user", "user_kind", "engaged_id"),),
+        stream=True,
+    ),
+    Table("notifications", hash_key="user_id", range_key="notification_id", ttl_attribute="expires_at"),
 )
 
 KINESIS_STREAMS: tuple[KinesisStream, ...] = (
@@ -148,13 +159,53 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         "tweets",
-        "Post, read and delete tweets.",
-        routes=(Route("POST", "/tweets"), Route("GET", "/tweets/{tweet_id}"), Route("DELETE", "/tweets/{tweet_id}")),
+        "Post, read and delete tweets; replies and conversations.",
+        routes=(
+            Route("POST", "/tweets"),
+            Route("GET", "/tweets/{tweet_id}"),
+            Route("DELETE", "/tweets/{tweet_id}"),
+            Route("GET", "/tweets/{tweet_id}/replies"),
+            Route("GET", "/tweets/{tweet_id}/context"),
+        ),
         grants=(
             Grant("table:tweets", "readwrite"),
             Grant("table:users", "readwrite"),
             Grant("table:handles", "read"),
+            Grant("table:engagements", "readwrite"),
             Grant("table:idempotency", "readwrite"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "engagements",
+        "Likes and retweets.",
+        routes=(
+            Route("POST", "/tweets/{tweet_id}/like"),
+            Route("DELETE", "/tweets/{tweet_id}/like"),
+            Route("POST", "/tweets/{tweet_id}/retweet"),
+            Route("DELETE", "/tweets/{tweet_id}/retweet"),
+            Route("GET", "/users/{handle}/likes"),
+        ),
+        grants=(
+            Grant("table:tweets", "readwrite"),
+            Grant("table:engagements", "readwrite"),
+            Grant("table:users", "read"),
+            Grant("table:handles", "read"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "notifications",
+        "A user's notifications.",
+        routes=(
+            Route("GET", "/notifications"),
+            Route("GET", "/notifications/unread_count"),
+            Route("POST", "/notifications/read"),
+        ),
+        grants=(
+            Grant("table:notifications", "read"),
+            Grant("table:users", "readwrite"),
+            Grant("table:tweets", "read"),
             _REDIS,
         ),
     ),
@@ -167,6 +218,8 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:users", "readwrite"),
             Grant("table:handles", "read"),
             Grant("table:follows", "read"),
+            Grant("table:engagements", "read"),
+            Grant("stream:activity", "write"),
             _REDIS,
         ),
     ),
@@ -209,6 +262,32 @@ FUNCTIONS: tuple[Function, ...] = (
             _REDIS,
         ),
         timeout_seconds=60,
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        "activity_publisher",
+        "Table streams -> the Kinesis activity stream (one event per user action).",
+        streams=(
+            StreamSource("dynamodb", "tweets", batch_size=100),
+            StreamSource("dynamodb", "engagements", batch_size=100),
+            StreamSource("dynamodb", "follows", batch_size=100),
+        ),
+        grants=(Grant("stream:activity", "write"),),
+        timeout_seconds=30,
+    ),
+    Function(
+        "notifier",
+        "Activity stream -> grouped notifications.",
+        streams=(StreamSource("kinesis", "activity", batch_size=100),),
+        grants=(
+            Grant("table:notifications", "readwrite"),
+            Grant("table:users", "read"),
+            Grant("table:tweets", "read"),
+            _REDIS,
+        ),
+        timeout_seconds=30,
     ),
 )
 

@@ -15,12 +15,11 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def plan_record(record: DynamoDBRecord) -> None:
     name = record.event_name.name if record.event_name else ""
     if name == "INSERT":
-        image = record.dynamodb.new_image
-        fanout.plan(fanout.ADD, image["tweet_id"], image["author_id"])
+        fanout.plan(fanout.ADD, fanout.Post.from_image(record.dynamodb.new_image))
     elif name == "REMOVE":
-        image = record.dynamodb.old_image
-        tweets.bury(image["tweet_id"])
-        fanout.plan(fanout.REMOVE, image["tweet_id"], image["author_id"])
+        post = fanout.Post.from_image(record.dynamodb.old_image)
+        tweets.bury(post.tweet_id)
+        fanout.plan(fanout.REMOVE, post)
 
 
 @logger.inject_lambda_context

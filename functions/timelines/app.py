@@ -15,22 +15,22 @@ Cursor = Annotated[str | None, Query()]
 SinceId = Annotated[str | None, Query()]
 
 
-def _page(page_ids: tuple[list[str], str | None]) -> dict:
-    ids, next_cursor = page_ids
-    return {"items": tweets.hydrate(ids), "next_cursor": next_cursor}
+def _page(page_ids: tuple[list[str], str | None], caller_id: str) -> dict:
+    entries, next_cursor = page_ids
+    return {"items": tweets.hydrate(entries, caller_id), "next_cursor": next_cursor}
 
 
 @app.get("/timelines/home")
 def home(limit: Limit = None, cursor: Cursor = None, since_id: SinceId = None):
-    timeline = timelines.HomeTimeline(api.caller_id(app))
-    return _page(timeline.page_ids(api.page_size(limit), cursor, since_id))
+    caller = api.caller_id(app)
+    return _page(timelines.HomeTimeline(caller).page_ids(api.page_size(limit), cursor, since_id), caller)
 
 
 @app.get("/users/<handle>/tweets")
 def user_tweets(handle: str, limit: Limit = None, cursor: Cursor = None, since_id: SinceId = None):
-    api.caller_id(app)
+    caller = api.caller_id(app)
     timeline = timelines.UserTimeline(users.user_id_for_handle(handle))
-    return _page(timeline.page_ids(api.page_size(limit), cursor, since_id))
+    return _page(timeline.page_ids(api.page_size(limit), cursor, since_id), caller)
 
 
 lambda_handler = api.rest_handler(app)

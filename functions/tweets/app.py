@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from warbler import api, tweets
@@ -15,9 +18,18 @@ app = api.make_app()
 
 class NewTweet(BaseModel):
     text: str
+    reply_to_id: str | None = None
+    quote_of_id: str | None = None
 
 
-_post_once = once_per_key(lambda request: tweets.post_tweet(request["caller"], request["payload"]["text"]))
+def _post(request: dict):
+    body = request["payload"]
+    reply_to = _tweet_id(body["reply_to_id"]) if body.get("reply_to_id") else None
+    quote_of = _tweet_id(body["quote_of_id"]) if body.get("quote_of_id") else None
+    return tweets.post_tweet(request["caller"], body["text"], reply_to_id=reply_to, quote_of_id=quote_of)
+
+
+_post_once = once_per_key(_post)
 
 
 def _tweet_id(raw: str) -> str:
@@ -35,7 +47,17 @@ def post(body: NewTweet):
 
 @app.get("/tweets/<tweet_id>")
 def read(tweet_id: str):
-    return tweets.get_tweet(_tweet_id(tweet_id))
+    return tweets.get_tweet(_tweet_id(tweet_id), api.caller_id(app))
+
+
+@app.get("/tweets/<tweet_id>/replies")
+def replies(tweet_id: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+    return tweets.replies(_tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
+
+
+@app.get("/tweets/<tweet_id>/context")
+def conversation(tweet_id: str, limit: Annotated[int | None, Query()] = None):
+    return tweets.context(_tweet_id(tweet_id), api.caller_id(app), api.page_size(limit))
 
 
 @app.delete("/tweets/<tweet_id>")

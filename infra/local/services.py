@@ -83,7 +83,7 @@ class MotoServer:
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> MotoServer:
-        cmd = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
+        cmd = [sys.executable, str(Path(__file__).with_name("moto_main.py")), "-H", LOOPBACK, "-p", str(self.port)]
         # moto logs every request through werkzeug; keep the terminal for our own output.
         self._process = _spawn(cmd)
         _wait_until(self._ping, self._process, "moto server", timeout)

@@ -171,17 +171,41 @@ def test_kinesis_streams_are_encrypted_with_catalog_shards(
 @pytest.mark.parametrize("name", [f.name for f in catalog.FUNCTIONS if f.streams])
 def test_event_source_mappings_report_failures_bisect_retry_and_park(template: dict[str, Any], name: str) -> None:
     dlq = logical_id(template, "DataStreamFailures", "AWS::SQS::Queue")
-    (source,) = catalog.function(name).streams
-    (esm,) = event_source_mappings(template, name)
-    assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert esm["BisectBatchOnFunctionError"] is source.bisect_on_error
-    assert esm["MaximumRetryAttempts"] == source.retry_attempts
-    assert esm["MaximumRecordAgeInSeconds"] == source.max_record_age_seconds
-    assert esm["ParallelizationFactor"] == source.parallelization_factor
-    assert esm["BatchSize"] == source.batch_size
-    assert esm.get("MaximumBatchingWindowInSeconds", 0) == source.max_batching_window_seconds
-    assert esm["StartingPosition"] == source.starting_position
-    assert esm["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [dlq, "Arn"]}}}
+    sources = catalog.function(name).streams
+    mappings = list(event_source_mappings(template, name))
+    assert len(mappings) == len(sources)
+
+    def settings(batch_size, window, retries, age, factor, bisect, position):
+        return (batch_size, window, retries, age, factor, bisect, position)
+
+    expected = sorted(
+        settings(
+            s.batch_size,
+            s.max_batching_window_seconds,
+            s.retry_attempts,
+            s.max_record_age_seconds,
+            s.parallelization_factor,
+            s.bisect_on_error,
+            s.starting_position,
+        )
+        for s in sources
+    )
+    actual = sorted(
+        settings(
+            esm["BatchSize"],
+            esm.get("MaximumBatchingWindowInSeconds", 0),
+            esm["MaximumRetryAttempts"],
+            esm["MaximumRecordAgeInSeconds"],
+            esm["ParallelizationFactor"],
+            esm["BisectBatchOnFunctionError"],
+            esm["StartingPosition"],
+        )
+        for esm in mappings
+    )
+    assert actual == expected
+    for esm in mappings:
+        assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert esm["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [dlq, "Arn"]}}}
 
 
 def test_dlq_is_encrypted_and_keeps_records_14_days(template: dict[str, Any]) -> None:

@@ -10,17 +10,22 @@ import pytest
 from infra import catalog
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+SAMPLE_TWEET = "2124487665738072064"
 SAMPLE_USERS = {"2124487603970625536": "sample_author", "2124487604910149632": "sample_reader"}
 
 
 @pytest.fixture(scope="module")
 def sample_users(local_stack):
-    """The users the sample events name (their ids are fixed in the JSON)."""
-    from warbler.adapters.dynamo import HandleModel, UserModel
+    """The users and the tweet the sample events name (their ids are fixed in the JSON)."""
+    from warbler.adapters.dynamo import HandleModel, TweetModel, UserModel
 
     for user_id, handle in SAMPLE_USERS.items():
         UserModel(user_id=user_id, handle=handle, display_name=handle, created_at="2026-11-22T12:00:00.000Z").save()
         HandleModel(handle_key=handle, user_id=user_id).save()
+    author = next(iter(SAMPLE_USERS))
+    TweetModel(
+        tweet_id=SAMPLE_TWEET, author_id=author, text="hello #warbler", created_at="2026-11-22T12:58:25.241Z"
+    ).save()
 
 
 def test_every_function_has_a_sample_event():

@@ -30,26 +30,61 @@ REMOVE = "rem"
 
 @dataclass(frozen=True)
 class Chunk:
+    """One timeline entry (see ``timelines.entry``) for a slice of an author's audience."""
+
     op: str
-    tweet_id: str
+    entry: str
     author_id: str
     followers: list[str]
 
     def to_json(self) -> dict:
-        return {"op": self.op, "tweet_id": self.tweet_id, "author_id": self.author_id, "followers": self.followers}
+        return {"op": self.op, "entry": self.entry, "author_id": self.author_id, "followers": self.followers}
 
     @classmethod
     def from_json(cls, doc: dict) -> Chunk:
         op = doc["op"]
         if op not in (ADD, REMOVE):
             raise ValueError(f"unknown fan-out op {op!r}")
-        return cls(op, str(doc["tweet_id"]), str(doc["author_id"]), [str(f) for f in doc["followers"]])
+        return cls(op, str(doc["entry"]), str(doc["author_id"]), [str(f) for f in doc["followers"]])
 
 
-def plan(op: str, tweet_id: str, author_id: str) -> int:
+@dataclass(frozen=True)
+class Post:
+    """What fan-out needs of a tweet, from its table-stream image."""
+
+    tweet_id: str
+    author_id: str
+    retweet_of_id: str | None = None
+    reply_to_id: str | None = None
+    parent_author_id: str | None = None
+
+    @classmethod
+    def from_image(cls, image: dict) -> Post:
+        return cls(
+            image["tweet_id"],
+            image["author_id"],
+            image.get("retweet_of_id"),
+            image.get("reply_to_id"),
+            image.get("parent_author_id"),
+        )
+
+    @property
+    def entry(self) -> str:
+        return timelines.entry(self.tweet_id, self.retweet_of_id)
+
+    @property
+    def conversation_partner(self) -> str | None:
+        """Whom a reply answers, when that is someone else: only their common followers see it."""
+        if self.reply_to_id and self.parent_author_id and self.parent_author_id != self.author_id:
+            return self.parent_author_id
+        return None
+
+
+def plan(op: str, post: Post) -> int:
     """Put the fan-out chunks of one tweet on the fan-out stream; returns the audience size."""
+    tweet_id, author_id = post.tweet_id, post.author_id
     # The author's own timeline first: the request already wrote it, unless Redis was down then.
-    chunks: list[tuple[str, dict]] = [(f"{tweet_id}:self", Chunk(op, tweet_id, author_id, [author_id]).to_json())]
+    chunks: list[tuple[str, dict]] = [(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]).to_json())]
     try:
         author = UserModel.get(author_id)
     except DoesNotExist:
@@ -59,11 +94,14 @@ def plan(op: str, tweet_id: str, author_id: str) -> int:
         return 0
     size = get_settings().fanout_chunk_size
     audience = 0
+    partner = post.conversation_partner
     for page in social_graph.follower_id_pages(author_id, page_size=size):
+        if partner is not None:
+            page = social_graph.who_follow(page, partner)
         audience += len(page)
         for start in range(0, len(page), size):
             part = page[start : start + size]
-            chunks.append((f"{tweet_id}:{part[0]}", Chunk(op, tweet_id, author_id, part).to_json()))
+            chunks.append((f"{tweet_id}:{part[0]}", Chunk(op, post.entry, author_id, part).to_json()))
         if len(chunks) >= kinesis.MAX_RECORDS_PER_CALL:
             kinesis.put_json(get_settings().fanout_stream, chunks)
             chunks = []
@@ -78,7 +116,7 @@ def deliver(chunks: Iterable[Chunk]) -> int:
     removes: list[tuple[str, str]] = []
     for chunk in chunks:
         target = adds if chunk.op == ADD else removes
-        target.extend((Keys.home(follower), chunk.tweet_id) for follower in chunk.followers)
+        target.extend((Keys.home(follower), chunk.entry) for follower in chunk.followers)
     store = TimelineStore()
     return store.apply(ADD, adds) + store.apply(REMOVE, removes)
 

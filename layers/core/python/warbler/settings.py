@@ -31,6 +31,8 @@ class Settings:
     follows_table: str = "warbler-local-follows"
     tweets_table: str = "warbler-local-tweets"
     idempotency_table: str = "warbler-local-idempotency"
+    engagements_table: str = "warbler-local-engagements"
+    notifications_table: str = "warbler-local-notifications"
 
     # Kinesis streams
     fanout_stream: str = "warbler-local-fanout"
@@ -59,6 +61,9 @@ class Settings:
     max_page_size: int = 100
     default_page_size: int = 20
     max_body_bytes: int = 16_384
+    retweet_dedupe_window: int = 40
+    notification_group_seconds: int = 6 * 3600
+    notification_ttl_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

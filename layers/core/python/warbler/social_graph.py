@@ -81,6 +81,12 @@ def follower_id_pages(followee_id: str, page_size: int = 1000) -> Iterator[list[
             return
 
 
+def who_follow(user_ids: list[str], followee_id: str) -> list[str]:
+    """The users among ``user_ids`` who follow ``followee_id``, in order: batched reads."""
+    edges = {e.follower_id for e in FollowModel.batch_get([(u, followee_id) for u in user_ids])} if user_ids else set()
+    return [u for u in user_ids if u in edges]
+
+
 def _list(caller_id: str, handle: str, limit: int, cursor: str | None, followers: bool) -> Page:
     user_id = users.user_id_for_handle(handle)
     start = pagination.decode(cursor)

@@ -9,12 +9,15 @@
   in, at most ``famous_merge_limit`` of them, each costing one range read in one round trip.
 - A follow merges the followee's recent tweets in; an unfollow takes them out.
 - With Redis down, the home timeline is computed from DynamoDB: slower, still correct.
+- An *entry* is a tweet id, or "<retweet id>:<original id>" for a retweet, so that fan-out can
+  skip a retweet whose original is already near the top of a timeline.
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,10 +26,20 @@ from warbler import clock, ids, pagination
 from warbler.adapters.dynamo import FollowModel, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, TimelineStore, client
 from warbler.errors import BadRequest
+from warbler.observability import logger
 from warbler.settings import get_settings
 
 SEEN_THROTTLE_SECONDS = 3600
 _REBUILD_THREADS = 8
+_ENTRY_RE = re.compile(r"^\d{19}(:\d{19})?$")
+
+
+def entry(tweet_id: str, retweet_of_id: str | None = None) -> str:
+    return f"{tweet_id}:{retweet_of_id}" if retweet_of_id else tweet_id
+
+
+def entry_tweet_id(timeline_entry: str) -> str:
+    return timeline_entry[: ids.ID_WIDTH]
 
 
 def is_famous(user: UserModel) -> bool:
@@ -38,13 +51,14 @@ def is_famous(user: UserModel) -> bool:
 
 def _bounds(cursor: str | None, since_id: str | None) -> tuple[str | None, str | None]:
     before = pagination.decode(cursor) if cursor else None
-    if before is not None and (not isinstance(before, str) or ids.normalize_id(before) != before):
+    if before is not None and (not isinstance(before, str) or not _ENTRY_RE.match(before)):
         raise BadRequest("cursor is not valid")
     after = None
     if since_id:
-        after = ids.normalize_id(since_id)
-        if after is None:
+        since = ids.normalize_id(since_id)
+        if since is None:
             raise BadRequest("since_id must be a tweet id")
+        after = since + ";"  # ";" sorts after ":", so the since tweet's own retweet entry is out too
     return before, after
 
 
@@ -61,23 +75,27 @@ def _window(tweet_ids: Iterable[str], before: str | None, after: str | None) -> 
 # ----------------------------------------------------------------------------- writes
 
 
-def add_own_tweet(author_id: str, tweet_id: str) -> None:
+def add_own_tweet(author_id: str, tweet_entry: str) -> None:
     """Read-your-writes: the author sees the tweet at once; fan-out repeats this idempotently."""
     try:
-        TimelineStore().apply("add", [(Keys.home(author_id), tweet_id), (Keys.user_timeline(author_id), tweet_id)])
+        TimelineStore().apply(
+            "add", [(Keys.home(author_id), tweet_entry), (Keys.user_timeline(author_id), tweet_entry)]
+        )
     except RedisErrors:
         pass  # the fan-out of this tweet (from the table stream) also covers the author
 
 
-def remove_own_tweet(author_id: str, tweet_id: str) -> None:
+def remove_own_tweet(author_id: str, tweet_entry: str) -> None:
     try:
-        TimelineStore().apply("rem", [(Keys.home(author_id), tweet_id), (Keys.user_timeline(author_id), tweet_id)])
+        TimelineStore().apply(
+            "rem", [(Keys.home(author_id), tweet_entry), (Keys.user_timeline(author_id), tweet_entry)]
+        )
     except RedisErrors:
         pass  # hydration drops deleted tweets; the stream-driven removal retries the cleanup
 
 
-def recent_tweet_ids(author_id: str, limit: int) -> list[str]:
-    """An author's newest tweet ids: their cached user timeline, else DynamoDB (and cache it)."""
+def recent_entries(author_id: str, limit: int) -> list[str]:
+    """An author's newest timeline entries: their cached user timeline, else DynamoDB (and cache it)."""
     store = TimelineStore()
     key = Keys.user_timeline(author_id)
     try:
@@ -96,21 +114,23 @@ def recent_tweet_ids(author_id: str, limit: int) -> list[str]:
 
 
 def _authored(author_id: str, limit: int, before: str | None = None, after: str | None = None) -> list[str]:
+    # Entries bound the window; the range key is the bare tweet id, so bound it by those.
+    low, high = (entry_tweet_id(after) if after else None), (entry_tweet_id(before) if before else None)
     condition: Any = None
-    if before is not None and after is not None:
-        condition = TweetModel.tweet_id.between(after, before)
-    elif before is not None:
-        condition = TweetModel.tweet_id < before
-    elif after is not None:
-        condition = TweetModel.tweet_id > after
+    if low is not None and high is not None:
+        condition = TweetModel.tweet_id.between(low, high)
+    elif high is not None:
+        condition = TweetModel.tweet_id <= high
+    elif low is not None:
+        condition = TweetModel.tweet_id >= low
     found = TweetModel.by_author.query(
         author_id,
         range_key_condition=condition,
         scan_index_forward=False,
         limit=limit + 2,
-        attributes_to_get=["tweet_id"],
+        attributes_to_get=["tweet_id", "retweet_of_id"],
     )
-    return _window((t.tweet_id for t in found), before, after)[:limit]
+    return _window((entry(t.tweet_id, t.retweet_of_id) for t in found), before, after)[:limit]
 
 
 def merge_followee(follower_id: str, followee_id: str) -> None:
@@ -120,13 +140,13 @@ def merge_followee(follower_id: str, followee_id: str) -> None:
     if is_famous(followee):
         client().sadd(Keys.famous_followees(follower_id), followee_id)
         return
-    recent = recent_tweet_ids(followee_id, get_settings().follow_merge_limit)
+    recent = recent_entries(followee_id, get_settings().follow_merge_limit)
     TimelineStore().apply("add", [(Keys.home(follower_id), t) for t in recent])
 
 
 def unmerge_followee(follower_id: str, followee_id: str) -> None:
     client().srem(Keys.famous_followees(follower_id), followee_id)
-    recent = recent_tweet_ids(followee_id, get_settings().timeline_cap)
+    recent = recent_entries(followee_id, get_settings().timeline_cap)
     TimelineStore().apply("rem", [(Keys.home(follower_id), t) for t in recent])
 
 
@@ -183,7 +203,7 @@ class HomeTimeline:
         for i, author_id in enumerate(famous):
             present, page = replies[2 * i], replies[2 * i + 1]
             if not present:  # a famous author's cached timeline expired: refill it once
-                page = _window(recent_tweet_ids(author_id, self.settings.timeline_cap), before, after)[:n]
+                page = _window(recent_entries(author_id, self.settings.timeline_cap), before, after)[:n]
             streams.append(page)
         merged: list[str] = []
         for tid in heapq.merge(*streams, reverse=True):
@@ -194,10 +214,15 @@ class HomeTimeline:
         return merged
 
     def _record_seen(self) -> None:
+        """At most hourly: stamp ``last_seen_at`` and tell the activity stream. Neither may fail
+        a read, so errors are logged, not raised."""
+        from warbler import activity  # noqa: PLC0415 - activity imports the adapters lazily
+
         try:
             UserModel(self.user_id).update(actions=[UserModel.last_seen_at.set(clock.now_iso())])
-        except Exception:  # noqa: BLE001 - a missed last-seen stamp must not fail a read
-            pass
+            activity.publish([activity.seen(self.user_id)])
+        except Exception:  # noqa: BLE001
+            logger.exception("recording a seen event failed")
 
     def rebuild(self) -> tuple[list[str], list[str]]:
         """Recompute from DynamoDB and cache it: the passive user is active again."""
@@ -243,7 +268,7 @@ class UserTimeline:
             pipe.zcard(self.key)
             present, window, size = pipe.execute()
             if not present:
-                cached = recent_tweet_ids(self.author_id, cap)
+                cached = recent_entries(self.author_id, cap)
                 window, size = _window(cached, before, after)[: limit + 1], len(cached) + 1
         except RedisErrors:
             return _page_of(_authored(self.author_id, limit + 1, before, after), limit)

@@ -1,9 +1,10 @@
-"""Tweets: post, read, delete, and hydration of ids into the Tweet view.
+"""Tweets: post (plain, reply, quote), read, delete, and hydration of timeline entries.
 
-A tweet and its author's ``tweets_count`` change in one transaction. The author's own timelines
-are updated in the request (read-your-writes); everyone else's happens from the table stream in
-``warbler.fanout``. The cache is aside: a delete leaves a tombstone that a concurrent reader's
-late cache fill cannot overwrite (fills use SET NX), so a deleted tweet never comes back.
+A tweet, its author's ``tweets_count`` and its parent's ``reply_count``/``quote_count`` change in
+one transaction. The author's own timelines are updated in the request (read-your-writes);
+everyone else's happens from the table stream in ``warbler.fanout``. The cache is aside: a
+delete leaves a tombstone that a concurrent reader's late cache fill cannot overwrite (fills use
+SET NX), so a deleted tweet never comes back.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from collections.abc import Iterable, Sequence
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from warbler import clock, ids, timelines, users
-from warbler.adapters.dynamo import HandleModel, MentionAttribute, TweetModel, UserModel
+from warbler import clock, engagement, ids, pagination, timelines, users
+from warbler.adapters.dynamo import EngagementModel, HandleModel, MentionAttribute, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, cached_json_many, client
-from warbler.errors import Forbidden, NotFound
+from warbler.errors import Forbidden, InvalidInput, NotFound
+from warbler.pagination import Page
 from warbler.text import handle_key, parse_tweet_text
 
 TWEET_TTL_SECONDS = 3 * 24 * 3600
 TOMBSTONE = "-"
+MAX_ANCESTORS = 30
 _COUNTS = ("like_count", "retweet_count", "reply_count", "quote_count")
+_LINKS = ("retweet_of_id", "quote_of_id", "reply_to_id", "conversation_id", "parent_author_id")
 _MAX_ID_ATTEMPTS = 3
 
 
@@ -37,13 +41,24 @@ def record(tweet: TweetModel) -> dict:
         "hashtags": list(tweet.hashtags or []),
         "mentions": [{"id": m.id, "handle": m.handle} for m in (tweet.mentions or [])],
         **{name: int(getattr(tweet, name) or 0) for name in _COUNTS},
+        **{name: getattr(tweet, name) for name in _LINKS},
     }
 
 
-def view(rec: dict, author: dict) -> dict:
-    out = {k: v for k, v in rec.items() if k != "author_id"}
-    out["author"] = author
-    return out
+def _tx() -> TransactWrite:
+    return TransactWrite(connection=TweetModel._get_connection().connection)
+
+
+def condition_failed_at(error: TransactWriteError, index: int) -> bool:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+
+
+def get_model(tweet_id: str) -> TweetModel:
+    try:
+        return TweetModel.get(tweet_id, consistent_read=True)
+    except DoesNotExist:
+        raise NotFound("no such tweet") from None
 
 
 def _resolve_mentions(handles: Sequence[str]) -> list[dict]:
@@ -55,10 +70,16 @@ def _resolve_mentions(handles: Sequence[str]) -> list[dict]:
     return [{"id": claims[k], "handle": by_id[claims[k]].handle} for k in keys if k in claims and claims[k] in by_id]
 
 
-def post_tweet(author_id: str, text: str) -> dict:
+def post_tweet(author_id: str, text: str, reply_to_id: str | None = None, quote_of_id: str | None = None) -> dict:
     parsed = parse_tweet_text(text)
     mentions = _resolve_mentions(parsed.mention_handles)
-    author = users.get_user(author_id)
+    users.get_user(author_id)
+    parent = get_model(reply_to_id) if reply_to_id else None
+    quoted = get_model(quote_of_id) if quote_of_id else None
+    if parent is not None and parent.retweet_of_id:
+        raise InvalidInput("reply to the original tweet, not to a retweet")
+    if quoted is not None and quoted.retweet_of_id:
+        quoted = get_model(quoted.retweet_of_id)
     for attempt in range(_MAX_ID_ATTEMPTS):
         tweet = TweetModel(
             tweet_id=ids.new_id(),
@@ -68,64 +89,87 @@ def post_tweet(author_id: str, text: str) -> dict:
             hashtags=parsed.hashtags,
             mentions=[MentionAttribute(**m) for m in mentions],
         )
+        if parent is not None:
+            tweet.reply_to_id = parent.tweet_id
+            tweet.conversation_id = parent.conversation_id or parent.tweet_id
+            tweet.parent_author_id = parent.author_id
+        if quoted is not None:
+            tweet.quote_of_id = quoted.tweet_id
+            tweet.parent_author_id = tweet.parent_author_id or quoted.author_id
         try:
-            with TransactWrite(connection=TweetModel._get_connection().connection) as tx:
+            with _tx() as tx:
                 tx.save(tweet, condition=TweetModel.tweet_id.does_not_exist())
                 tx.update(UserModel(author_id), actions=[UserModel.tweets_count.add(1)])
+                if parent is not None:
+                    tx.update(
+                        TweetModel(parent.tweet_id),
+                        actions=[TweetModel.reply_count.add(1)],
+                        condition=TweetModel.tweet_id.exists(),
+                    )
+                if quoted is not None:
+                    tx.update(
+                        TweetModel(quoted.tweet_id),
+                        actions=[TweetModel.quote_count.add(1)],
+                        condition=TweetModel.tweet_id.exists(),
+                    )
             break
         except TransactWriteError as error:
-            reasons = getattr(error, "cancellation_reasons", None) or []
-            collided = bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
-            if not collided or attempt == _MAX_ID_ATTEMPTS - 1:
+            if condition_failed_at(error, 2) or condition_failed_at(error, 3):
+                raise NotFound("the tweet you reply to or quote was deleted") from None
+            if not condition_failed_at(error, 0) or attempt == _MAX_ID_ATTEMPTS - 1:
                 raise
+    forget([t.tweet_id for t in (parent, quoted) if t is not None])
     rec = record(tweet)
-    _cache_put(rec)
-    timelines.add_own_tweet(author_id, tweet.tweet_id)
-    return view(rec, users.card(author))
+    cache_put(rec)
+    timelines.add_own_tweet(author_id, timelines.entry(tweet.tweet_id))
+    return hydrate([tweet.tweet_id], caller_id=author_id)[0]
 
 
-def _cache_put(rec: dict) -> None:
+def cache_put(rec: dict) -> None:
     with contextlib.suppress(*RedisErrors):
         client().set(Keys.tweet(rec["id"]), json.dumps(rec), ex=TWEET_TTL_SECONDS)
 
 
-def get_record(tweet_id: str) -> dict:
-    found = records([tweet_id]).get(tweet_id)
-    if found is None:
-        raise NotFound("no such tweet")
-    return found
-
-
-def get_tweet(tweet_id: str) -> dict:
-    hydrated = hydrate([tweet_id])
+def get_tweet(tweet_id: str, caller_id: str | None = None) -> dict:
+    hydrated = hydrate([tweet_id], caller_id)
     if not hydrated:
         raise NotFound("no such tweet")
     return hydrated[0]
 
 
 def delete_tweet(caller_id: str, tweet_id: str) -> None:
-    try:
-        tweet = TweetModel.get(tweet_id, consistent_read=True)
-    except DoesNotExist:
-        raise NotFound("no such tweet") from None
+    tweet = get_model(tweet_id)
     if tweet.author_id != caller_id:
         raise Forbidden("only the author can delete a tweet")
-    try:
-        with TransactWrite(connection=TweetModel._get_connection().connection) as tx:
-            tx.delete(tweet, condition=TweetModel.tweet_id.exists())
-            tx.update(UserModel(caller_id), actions=[UserModel.tweets_count.add(-1)])
-    except TransactWriteError as error:
-        reasons = getattr(error, "cancellation_reasons", None) or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise NotFound("no such tweet") from None
-        raise
-    try:
+    if tweet.retweet_of_id:
+        engagement.unretweet(caller_id, tweet.retweet_of_id)
+        return
+    parent_id = tweet.reply_to_id or tweet.quote_of_id
+    counter = TweetModel.reply_count if tweet.reply_to_id else TweetModel.quote_count
+    for with_parent in (True, False):
+        try:
+            with _tx() as tx:
+                tx.delete(tweet, condition=TweetModel.tweet_id.exists())
+                tx.update(UserModel(caller_id), actions=[UserModel.tweets_count.add(-1)])
+                if parent_id and with_parent:
+                    tx.update(TweetModel(parent_id), actions=[counter.add(-1)], condition=TweetModel.tweet_id.exists())
+            break
+        except TransactWriteError as error:
+            if condition_failed_at(error, 0):
+                raise NotFound("no such tweet") from None
+            if not (with_parent and parent_id and condition_failed_at(error, 2)):
+                raise
+            # The parent was deleted meanwhile: there is no count left to correct.
+    bury(tweet_id)
+    forget([parent_id] if parent_id else [])
+    timelines.remove_own_tweet(caller_id, timelines.entry(tweet_id))
+    engagement.remove_all(tweet_id)
+
+
+def bury(tweet_id: str) -> None:
+    """Tombstone a deleted tweet's cache entry; the table stream repeats it until it holds."""
+    with contextlib.suppress(*RedisErrors):
         client().set(Keys.tweet(tweet_id), TOMBSTONE, ex=TWEET_TTL_SECONDS)
-    except RedisErrors:
-        # Without the tombstone a stale cached copy could be served until it expires; the
-        # stream-driven cleanup retries this (fanout.remove_tweet), so it is not lost.
-        pass
-    timelines.remove_own_tweet(caller_id, tweet_id)
 
 
 def forget(tweet_ids: Iterable[str]) -> None:
@@ -152,7 +196,7 @@ def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
     r = None
     try:
         r = client()
-        for tid, raw in zip(wanted, cached_json_many(r, [Keys.tweet(t) for t in wanted]), strict=False):
+        for tid, raw in zip(wanted, cached_json_many(r, [Keys.tweet(t) for t in wanted]), strict=True):
             if raw == TOMBSTONE:
                 dead.add(tid)
             elif raw:
@@ -164,25 +208,118 @@ def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
         loaded = {t.tweet_id: record(t) for t in TweetModel.batch_get(missing)}
         found.update(loaded)
         if r is not None and loaded:
-            try:
+            with contextlib.suppress(*RedisErrors):
                 pipe = r.pipeline(transaction=False)
                 for tid, rec in loaded.items():
                     pipe.set(Keys.tweet(tid), json.dumps(rec), ex=TWEET_TTL_SECONDS, nx=True)
                 pipe.execute()
-            except RedisErrors:
-                pass
     return found
 
 
-def hydrate(tweet_ids: Sequence[str]) -> list[dict]:
-    """Tweet views in the given order, in a constant number of round trips for any page size."""
-    recs = records(tweet_ids)
-    authors = users.cards(rec["author_id"] for rec in recs.values())
-    return [
-        view(recs[t], authors[recs[t]["author_id"]]) for t in tweet_ids if t in recs and recs[t]["author_id"] in authors
-    ]
+def _view(
+    rec: dict, authors: dict[str, dict], recs: dict[str, dict], flags: engagement.Flags | None, embed: bool
+) -> dict | None:
+    author = authors.get(rec["author_id"])
+    if author is None:
+        return None
+    out: dict = {
+        "id": rec["id"],
+        "text": rec["text"],
+        "created_at": rec["created_at"],
+        "author": author,
+        "hashtags": rec["hashtags"],
+        "mentions": rec["mentions"],
+        **{name: rec[name] for name in _COUNTS},
+        "reply_to_id": rec.get("reply_to_id"),
+        "conversation_id": rec.get("conversation_id") or rec["id"],
+        "quote_of_id": rec.get("quote_of_id"),
+    }
+    if flags is not None:
+        out["liked"] = rec["id"] in flags.liked
+        out["retweeted"] = rec["id"] in flags.retweeted
+    if embed and rec.get("quote_of_id"):
+        quoted = recs.get(rec["quote_of_id"])
+        out["quote_of"] = _view(quoted, authors, recs, flags, embed=False) if quoted else None
+    return out
 
 
-def bury(tweet_id: str) -> None:
-    """Tombstone a deleted tweet's cache entry (from the table stream: retried until it holds)."""
-    client().set(Keys.tweet(tweet_id), TOMBSTONE, ex=TWEET_TTL_SECONDS)
+def hydrate(entries: Sequence[str], caller_id: str | None = None) -> list[dict]:
+    """Tweet views for timeline entries, in order, in a constant number of round trips for any
+    page size: the entries' records, then the tweets they retweet or quote, then the author
+    cards, then the caller's likes and retweets. Deleted tweets (and retweets of them) drop out."""
+    base = [timelines.entry_tweet_id(e) for e in entries]
+    recs = records(base)
+    referenced = {r[k] for r in recs.values() for k in ("retweet_of_id", "quote_of_id") if r.get(k)} - set(recs)
+    if referenced:
+        recs.update(records(sorted(referenced)))
+    authors = users.cards(r["author_id"] for r in recs.values())
+    flags = engagement.flags(caller_id, list(recs)) if caller_id else None
+    out = []
+    for tid in base:
+        rec = recs.get(tid)
+        if rec is None:
+            continue
+        if rec.get("retweet_of_id"):
+            original = recs.get(rec["retweet_of_id"])
+            retweeter = authors.get(rec["author_id"])
+            embedded = _view(original, authors, recs, flags, embed=True) if original else None
+            if embedded is None or retweeter is None:
+                continue
+            out.append(
+                {
+                    "id": rec["id"],
+                    "created_at": rec["created_at"],
+                    "author": retweeter,
+                    "retweeted_by": retweeter,
+                    "retweet_of": embedded,
+                }
+            )
+        else:
+            view = _view(rec, authors, recs, flags, embed=True)
+            if view is not None:
+                out.append(view)
+    return out
+
+
+def replies(tweet_id: str, limit: int, cursor: str | None, caller_id: str | None) -> Page:
+    """Direct replies, oldest first."""
+    start = pagination.decode(cursor)
+    result = TweetModel.by_parent.query(
+        tweet_id, limit=limit, last_evaluated_key=start, page_size=limit, attributes_to_get=["tweet_id"]
+    )
+    reply_ids = [t.tweet_id for t in result]
+    last = result.last_evaluated_key
+    return Page(hydrate(reply_ids, caller_id), pagination.encode(last) if last else None)
+
+
+def context(tweet_id: str, caller_id: str, limit: int) -> dict:
+    """A conversation around one tweet: its ancestors (root first), itself, its first replies.
+    A deleted ancestor ends the chain: the reply keeps ``reply_to_id``, the parent is absent."""
+    tweet = get_tweet(tweet_id, caller_id)
+    chain: list[str] = []
+    parent_id = tweet.get("reply_to_id")
+    while parent_id and len(chain) < MAX_ANCESTORS:
+        parent = records([parent_id]).get(parent_id)
+        if parent is None:
+            break
+        chain.append(parent_id)
+        parent_id = parent.get("reply_to_id")
+    return {
+        "ancestors": hydrate(list(reversed(chain)), caller_id),
+        "tweet": tweet,
+        "replies": replies(tweet_id, limit, None, caller_id).as_dict(),
+    }
+
+
+def liked_by(caller_id: str, handle: str, limit: int, cursor: str | None) -> Page:
+    user_id = users.user_id_for_handle(handle)
+    result = EngagementModel.by_user.query(
+        engagement.user_kind(user_id, engagement.LIKE),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=pagination.decode(cursor),
+    )
+    liked_ids = [row.tweet_id for row in result]
+    last = result.last_evaluated_key
+    return Page(hydrate(liked_ids, caller_id), pagination.encode(last) if last else None)

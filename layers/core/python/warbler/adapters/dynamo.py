@@ -11,7 +11,9 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -42,6 +44,7 @@ class UserModel(Model):
     followers_count = NumberAttribute(default=0)
     following_count = NumberAttribute(default=0)
     tweets_count = NumberAttribute(default=0)
+    notifications_read_to = UnicodeAttribute(null=True)
 
 
 class HandleModel(Model):
@@ -78,6 +81,17 @@ class MentionAttribute(MapAttribute):
     handle = UnicodeAttribute()
 
 
+class ParentIndex(GlobalSecondaryIndex["TweetModel"]):
+    """Direct replies of a tweet, oldest first."""
+
+    class Meta:
+        index_name = "by_parent"
+        projection = AllProjection()
+
+    reply_to_id = UnicodeAttribute(hash_key=True)
+    tweet_id = UnicodeAttribute(range_key=True)
+
+
 class AuthorIndex(GlobalSecondaryIndex["TweetModel"]):
     class Meta:
         index_name = "by_author"
@@ -103,7 +117,69 @@ class TweetModel(Model):
     retweet_count = NumberAttribute(default=0)
     reply_count = NumberAttribute(default=0)
     quote_count = NumberAttribute(default=0)
+    # A retweet is a tweet of its own (its id orders it in timelines) pointing at the original.
+    retweet_of_id = UnicodeAttribute(null=True)
+    quote_of_id = UnicodeAttribute(null=True)
+    reply_to_id = UnicodeAttribute(null=True)
+    conversation_id = UnicodeAttribute(null=True)
+    # The author of the tweet this one retweets, quotes or replies to: notifications and the
+    # reply fan-out rule need it without another read.
+    parent_author_id = UnicodeAttribute(null=True)
     by_author = AuthorIndex()
+    by_parent = ParentIndex()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (UserModel, HandleModel, FollowModel, TweetModel)
+class EngagementUserIndex(GlobalSecondaryIndex["EngagementModel"]):
+    """A user's likes, newest like first."""
+
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
+
+    user_kind = UnicodeAttribute(hash_key=True)
+    engaged_id = UnicodeAttribute(range_key=True)
+
+
+class EngagementModel(Model):
+    """Who liked or retweeted a tweet: one row per (tweet, kind, user), so repeating the action
+    is a no-op and counts stay exact. ``kind_user`` is ``like#<user>`` or ``rt#<user>``."""
+
+    class Meta(_Meta):
+        table_name = _settings.engagements_table
+
+    tweet_id = UnicodeAttribute(hash_key=True)
+    kind_user = UnicodeAttribute(range_key=True)
+    user_kind = UnicodeAttribute()
+    engaged_id = UnicodeAttribute()  # a snowflake minted at the action: orders "newest first"
+    user_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    retweet_id = UnicodeAttribute(null=True)
+    by_user = EngagementUserIndex()
+
+
+class NotificationModel(Model):
+    """One row per group: (type, tweet, time window). Actors are a string set, so a redelivered
+    event adds nobody twice and an undo removes exactly its actor."""
+
+    class Meta(_Meta):
+        table_name = _settings.notifications_table
+
+    user_id = UnicodeAttribute(hash_key=True)
+    notification_id = UnicodeAttribute(range_key=True)
+    type = UnicodeAttribute()
+    tweet_id = UnicodeAttribute(null=True)
+    actor_ids = UnicodeSetAttribute(null=True)
+    latest_actor_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    UserModel,
+    HandleModel,
+    FollowModel,
+    TweetModel,
+    EngagementModel,
+    NotificationModel,
+)

@@ -5,8 +5,9 @@ that one fan-out chunk — a set of followers in the same bucket — is one EVAL
 instead of one command per follower; that is what lets a worker approach raw ZADD throughput.
 Everything else is tagged by its own id.
 
-Timeline members are 19-digit snowflake strings, all with score 0, so Redis orders them
-lexicographically, which equals id order: doubles would round 64-bit ids. Each timeline holds a
+Timeline members start with a 19-digit snowflake (a retweet appends ":<original id>"), all with
+score 0, so Redis orders them lexicographically, which equals id order: doubles would round
+64-bit ids. Each timeline holds a
 floor member (``FLOOR_ID``) so that an empty but *present* timeline exists; a missing key means
 "not cached" (a passive user, or a cache that was lost), never "empty".
 """
@@ -89,19 +90,34 @@ class Keys:
 
 
 # Inserts each member into its timeline only where the timeline is cached (the floor member is
-# present), then trims to the cap while keeping the floor at rank 0. Removal is unconditional.
-_APPLY = f"""
+# present), then trims to the cap while keeping the floor at rank 0. A member "<id>:<original>"
+# is a retweet: it is skipped when the original, or another retweet of it, is already among the
+# newest ``window`` entries. Removal is unconditional.
+_APPLY = """
 local op = ARGV[1]
 local cap = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
 local n = 0
 for i, key in ipairs(KEYS) do
-  local member = ARGV[i + 2]
+  local member = ARGV[i + 3]
   if op == 'add' then
-    if redis.call('ZSCORE', key, '{FLOOR_ID}') then
-      n = n + redis.call('ZADD', key, 0, member)
-      local size = redis.call('ZCARD', key)
-      if size > cap + 1 then
-        redis.call('ZREMRANGEBYRANK', key, 1, size - cap - 1)
+    if redis.call('ZSCORE', key, '@FLOOR@') then
+      local original = string.match(member, ':(%d+)$')
+      local seen = false
+      if original then
+        for _, m in ipairs(redis.call('ZREVRANGE', key, 0, window - 1)) do
+          if m == original or string.match(m, ':(%d+)$') == original then
+            seen = true
+            break
+          end
+        end
+      end
+      if not seen then
+        n = n + redis.call('ZADD', key, 0, member)
+        local size = redis.call('ZCARD', key)
+        if size > cap + 1 then
+          redis.call('ZREMRANGEBYRANK', key, 1, size - cap - 1)
+        end
       end
     end
   else
@@ -109,7 +125,7 @@ for i, key in ipairs(KEYS) do
   end
 end
 return n
-"""
+""".replace("@FLOOR@", FLOOR_ID)
 
 
 class TimelineStore:
@@ -119,6 +135,7 @@ class TimelineStore:
         self._r = r or client()
         self._apply = self._r.register_script(_APPLY)
         self._cap = get_settings().timeline_cap
+        self._window = get_settings().retweet_dedupe_window
 
     def apply(self, op: str, entries: Iterable[tuple[str, str]]) -> int:
         """Add ('add') or remove ('rem') (timeline key, tweet id) pairs: one round trip, one
@@ -133,7 +150,7 @@ class TimelineStore:
             return 0
         pipe = self._r.pipeline(transaction=False)
         for keys, members in by_slot.values():
-            self._apply(keys=keys, args=[op, self._cap, *members], client=pipe)
+            self._apply(keys=keys, args=[op, self._cap, self._window, *members], client=pipe)
         return sum(int(n) for n in pipe.execute())
 
     def page_commands(self, pipe, key: str, limit: int, before: str | None, after: str | None) -> None:
@@ -141,9 +158,9 @@ class TimelineStore:
         low = f"({after}" if after and after > FLOOR_ID else f"({FLOOR_ID}"
         pipe.zrevrangebylex(key, high, low, start=0, num=limit)
 
-    def replace(self, key: str, tweet_ids: Sequence[str], ttl_seconds: int | None) -> None:
+    def replace(self, key: str, members: Sequence[str], ttl_seconds: int | None) -> None:
         """Write a whole timeline at once (rebuild on return, or on a lost cache)."""
-        newest = sorted(set(tweet_ids), reverse=True)[: self._cap]
+        newest = sorted(set(members), reverse=True)[: self._cap]
         pipe = self._r.pipeline(transaction=True)
         pipe.delete(key)
         pipe.zadd(key, {FLOOR_ID: 0, **{tid: 0 for tid in newest}})

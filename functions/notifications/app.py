@@ -1,0 +1,34 @@
+"""A user's notifications: list, unread count, mark read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
+
+from warbler import api, notifications
+
+app = api.make_app()
+
+
+class MarkRead(BaseModel):
+    up_to_id: str
+
+
+@app.get("/notifications")
+def listing(limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+    return notifications.page(api.caller_id(app), api.page_size(limit), cursor).as_dict()
+
+
+@app.get("/notifications/unread_count")
+def unread():
+    return {"unread_count": notifications.unread_count(api.caller_id(app))}
+
+
+@app.post("/notifications/read")
+def mark_read(body: MarkRead):
+    return notifications.mark_read(api.caller_id(app), body.up_to_id)
+
+
+lambda_handler = api.rest_handler(app)
