@@ -92,16 +92,19 @@ def test_timeline_order_is_exact_for_ids_a_double_cannot_tell_apart(local_stack)
 
 def test_timelines_are_capped(local_stack, settings_override):
     from warbler.adapters.redis_store import TimelineStore
+    from warbler.timelines import HomeTimeline
 
     with settings_override(timeline_cap=5):
-        key = Keys.home("cap-test")
-        store = TimelineStore()
-        store.replace(key, [], None)
-        ids = [str(2124487665738072064 + i) for i in range(12)]
-        store.apply("add", [(key, i) for i in ids])
+        reader = "2124487603970625536"
+        key = Keys.home(reader)
+        TimelineStore().replace(key, [], None)
+        ids = [str(2124487665738072000 + i) for i in range(40)]  # last digits 00-39: some check the size
+        TimelineStore().apply("add", [(key, i) for i in ids])
 
-        members = _r(local_stack).zrevrangebylex(key, "+", "(0000000000000000000")
-        assert members == list(reversed(ids))[:5]
+        assert _r(local_stack).zcard(key) - 1 < len(ids), "inserts trim as they go"
+        page, _ = HomeTimeline(reader).page_ids(100)
+        assert page == list(reversed(ids))[:5]
+        assert _r(local_stack).zcard(key) == 6  # the floor and the cap
 
 
 def test_redelivered_fan_out_chunks_do_not_duplicate(local_stack):

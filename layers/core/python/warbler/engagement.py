@@ -5,6 +5,7 @@ timelines by its own id); undoing it deletes that tweet, which un-fans it out.""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -12,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from warbler import clock, ids, timelines, tweets
 from warbler.adapters.dynamo import EngagementModel, TweetModel
+from warbler.adapters.redis_store import Keys, RedisErrors, client
 from warbler.errors import NotFound
 
 LIKE = "like"
@@ -73,6 +75,7 @@ def like(user_id: str, tweet_id: str) -> dict:
             )
     except TransactWriteError as error:
         _explain(error)
+    _remember(user_id, LIKE, tweet.tweet_id, engaged=True)
     return _fresh(tweet.tweet_id, user_id)
 
 
@@ -90,6 +93,7 @@ def unlike(user_id: str, tweet_id: str) -> dict:
             )
     except TransactWriteError as error:
         _explain(error)
+    _remember(user_id, LIKE, tweet.tweet_id, engaged=False)
     return _fresh(tweet.tweet_id, user_id)
 
 
@@ -119,6 +123,7 @@ def retweet(user_id: str, tweet_id: str) -> dict:
         _explain(error)
     else:
         timelines.add_own_tweet(user_id, timelines.entry(retweet_item.tweet_id, original.tweet_id))
+    _remember(user_id, RETWEET, original.tweet_id, engaged=True)
     return _fresh(original.tweet_id, user_id)
 
 
@@ -140,6 +145,7 @@ def unretweet(user_id: str, tweet_id: str) -> dict:
         else:
             tweets.bury(row.retweet_id)
             timelines.remove_own_tweet(user_id, timelines.entry(row.retweet_id, original.tweet_id))
+    _remember(user_id, RETWEET, original.tweet_id, engaged=False)
     return _fresh(original.tweet_id, user_id)
 
 
@@ -159,15 +165,83 @@ def _fresh(tweet_id: str, user_id: str) -> dict:
     return tweets.get_tweet(tweet_id, user_id)
 
 
+ENGAGED_CACHE_LIMIT = 2000
+ENGAGED_CACHE_SECONDS = 24 * 3600
+
+
 def flags(user_id: str, tweet_ids: list[str]) -> Flags:
-    """Which of these the user liked or retweeted: one batch read for the page."""
+    """Which of these the user liked or retweeted, for a page: one Redis round trip.
+
+    Each user's recent likes and retweets (up to ENGAGED_CACHE_LIMIT of each) are cached as
+    sets, with the id of the oldest engagement they hold. An engagement always comes after the
+    tweet, so for a tweet newer than that id the set's answer is complete; only older tweets
+    (rare in a timeline) are asked of DynamoDB."""
     if not tweet_ids:
         return Flags()
-    keys = [(t, kind_user(kind, user_id)) for t in tweet_ids for kind in (LIKE, RETWEET)]
-    out = Flags()
-    for row in EngagementModel.batch_get(keys, attributes_to_get=["tweet_id", "kind_user"]):
-        (out.liked if row.kind_user.startswith(LIKE + "#") else out.retweeted).add(row.tweet_id)
-    return out
+    found = {LIKE: set(), RETWEET: set()}  # type: dict[str, set[str]]
+    unsure: dict[str, list[str]] = {}
+    try:
+        pipe = client().pipeline(transaction=False)
+        for kind in (LIKE, RETWEET):
+            pipe.get(Keys.engaged_since(user_id, kind))
+            pipe.smismember(Keys.engaged(user_id, kind), tweet_ids)
+        since_like, like_hits, since_rt, rt_hits = pipe.execute()
+        for kind, since, hits in ((LIKE, since_like, like_hits), (RETWEET, since_rt, rt_hits)):
+            if since is None:
+                since, engaged = _load_engaged(user_id, kind)
+                found[kind] = {t for t in tweet_ids if t in engaged}
+            else:
+                found[kind] = {t for t, hit in zip(tweet_ids, hits, strict=True) if hit}
+            unsure[kind] = [t for t in tweet_ids if t not in found[kind] and t <= since and since != "0"]
+    except RedisErrors:
+        unsure = {LIKE: list(tweet_ids), RETWEET: list(tweet_ids)}
+    keys = [(t, kind_user(kind, user_id)) for kind, ids_ in unsure.items() for t in ids_]
+    if keys:
+        for row in EngagementModel.batch_get(keys, attributes_to_get=["tweet_id", "kind_user"]):
+            found[LIKE if row.kind_user.startswith(LIKE + "#") else RETWEET].add(row.tweet_id)
+    return Flags(liked=found[LIKE], retweeted=found[RETWEET])
+
+
+def _load_engaged(user_id: str, kind: str) -> tuple[str, set[str]]:
+    """Fill the cache of a user's recent engagements of one kind; return its ``since`` id and
+    the tweet ids it holds."""
+    rows = list(
+        EngagementModel.by_user.query(
+            user_kind(user_id, kind),
+            scan_index_forward=False,
+            limit=ENGAGED_CACHE_LIMIT,
+            attributes_to_get=["tweet_id", "engaged_id"],
+        )
+    )
+    since = rows[-1].engaged_id if len(rows) >= ENGAGED_CACHE_LIMIT else "0"
+    pipe = client().pipeline(transaction=True)
+    key = Keys.engaged(user_id, kind)
+    pipe.delete(key)
+    if rows:
+        pipe.sadd(key, *[r.tweet_id for r in rows])
+        pipe.expire(key, ENGAGED_CACHE_SECONDS)
+    pipe.set(Keys.engaged_since(user_id, kind), since, ex=ENGAGED_CACHE_SECONDS)
+    pipe.execute()
+    return since, {r.tweet_id for r in rows}
+
+
+def _remember(user_id: str, kind: str, tweet_id: str, engaged: bool) -> None:
+    """Keep a loaded cache in step with a committed change (an unloaded one loads on read)."""
+    script = _REMEMBER_ADD if engaged else _REMEMBER_REM
+    try:
+        client().eval(script, 2, Keys.engaged_since(user_id, kind), Keys.engaged(user_id, kind), tweet_id)
+    except RedisErrors:
+        _forget_engaged(user_id, kind)
+
+
+def _forget_engaged(user_id: str, kind: str) -> None:
+    with contextlib.suppress(*RedisErrors):
+        client().delete(Keys.engaged_since(user_id, kind), Keys.engaged(user_id, kind))
+
+
+# Change the set only if it is loaded (its "since" key exists), atomically with that check.
+_REMEMBER_ADD = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SADD', KEYS[2], ARGV[1]) end return 1"
+_REMEMBER_REM = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SREM', KEYS[2], ARGV[1]) end return 1"
 
 
 def remove_all(tweet_id: str) -> None:

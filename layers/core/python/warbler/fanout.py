@@ -13,15 +13,16 @@ stream never duplicates an entry.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist
 
-from warbler import social_graph, timelines
+from warbler import live, social_graph, timelines
 from warbler.adapters import kinesis
 from warbler.adapters.dynamo import UserModel
-from warbler.adapters.redis_store import Keys, TimelineStore, client
+from warbler.adapters.redis_store import Groups, Keys, TimelineStore, client
 from warbler.settings import get_settings
 
 ADD = "add"
@@ -91,6 +92,8 @@ def plan(op: str, post: Post) -> int:
         author = None
     if author is None or timelines.is_famous(author):
         kinesis.put_json(get_settings().fanout_stream, chunks)
+        if author is not None:  # not in their followers' timelines, but pushed to the live ones
+            live.push_to_live_audience(op, post.entry, author_id, post.conversation_partner)
         return 0
     size = get_settings().fanout_chunk_size
     audience = 0
@@ -112,13 +115,16 @@ def plan(op: str, post: Post) -> int:
 
 def deliver(chunks: Iterable[Chunk]) -> int:
     """Apply chunks to home timelines: one round trip per operation for the whole batch."""
-    adds: list[tuple[str, str]] = []
-    removes: list[tuple[str, str]] = []
+    groups: dict[str, Groups] = {
+        ADD: defaultdict(lambda: defaultdict(list)),
+        REMOVE: defaultdict(lambda: defaultdict(list)),
+    }
     for chunk in chunks:
-        target = adds if chunk.op == ADD else removes
-        target.extend((Keys.home(follower), chunk.entry) for follower in chunk.followers)
+        by_tag = groups[chunk.op]
+        for tag, key in Keys.homes_by_tag(chunk.followers):
+            by_tag[tag][chunk.entry].append(key)
     store = TimelineStore()
-    return store.apply(ADD, adds) + store.apply(REMOVE, removes)
+    return store.apply_groups(ADD, groups[ADD]) + store.apply_groups(REMOVE, groups[REMOVE])
 
 
 def promote_if_famous(user_id: str) -> bool:

@@ -176,11 +176,12 @@ class HomeTimeline:
         s = self.settings
         pipe = r.pipeline(transaction=False)
         pipe.exists(self.key)
+        store.trim_command(pipe, self.key)
         store.page_commands(pipe, self.key, limit + 1, before, after)
         pipe.srandmember(Keys.famous_followees(self.user_id), s.famous_merge_limit)
         pipe.expire(self.key, s.passive_after_seconds)
         pipe.set(f"seen:{{{self.user_id}}}", clock.now_iso(), nx=True, ex=SEEN_THROTTLE_SECONDS)
-        present, own, famous, _, first_read_this_hour = pipe.execute()
+        present, _, own, famous, _, first_read_this_hour = pipe.execute()
         if not present:
             ids_, famous = self.rebuild()
             own = _window(ids_, before, after)[: limit + 1]

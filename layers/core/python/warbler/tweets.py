@@ -248,7 +248,9 @@ def hydrate(entries: Sequence[str], caller_id: str | None = None) -> list[dict]:
     page size: the entries' records, then the tweets they retweet or quote, then the author
     cards, then the caller's likes and retweets. Deleted tweets (and retweets of them) drop out."""
     base = [timelines.entry_tweet_id(e) for e in entries]
-    recs = records(base)
+    # A retweet entry names its original, so both are fetched in the same round trip.
+    originals = [e[len(b) + 1 :] for e, b in zip(entries, base, strict=True) if len(e) > len(b)]
+    recs = records(base + originals)
     referenced = {r[k] for r in recs.values() for k in ("retweet_of_id", "quote_of_id") if r.get(k)} - set(recs)
     if referenced:
         recs.update(records(sorted(referenced)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -134,9 +135,35 @@ def users_by_id(user_ids: Iterable[str]) -> dict[str, UserModel]:
     return {u.user_id: u for u in UserModel.batch_get(wanted)} if wanted else {}
 
 
+# Cards are read on every timeline page and change rarely, so each process keeps them briefly:
+# a renamed author shows the new name within CARD_MEMO_SECONDS, and most reads skip a round trip.
+CARD_MEMO_SECONDS = 30.0
+CARD_MEMO_MAX = 20_000
+_card_memo: dict[str, tuple[float, dict]] = {}
+
+
 def cards(user_ids: Iterable[str]) -> dict[str, dict]:
-    """Author cards, cache-aside: one Redis round trip, one DynamoDB batch for the misses."""
-    wanted = list(dict.fromkeys(user_ids))
+    """Author cards: process memo, then Redis (one round trip), then one DynamoDB batch."""
+    now = time.monotonic()
+    found: dict[str, dict] = {}
+    wanted = []
+    for user_id in dict.fromkeys(user_ids):
+        memo = _card_memo.get(user_id)
+        if memo is not None and memo[0] > now:
+            found[user_id] = memo[1]
+        else:
+            wanted.append(user_id)
+    if wanted:
+        fetched = _fetch_cards(wanted)
+        if len(_card_memo) > CARD_MEMO_MAX:
+            _card_memo.clear()
+        for user_id, c in fetched.items():
+            _card_memo[user_id] = (now + CARD_MEMO_SECONDS, c)
+        found.update(fetched)
+    return found
+
+
+def _fetch_cards(wanted: list[str]) -> dict[str, dict]:
     found: dict[str, dict] = {}
     r = None
     try:
@@ -162,6 +189,9 @@ def cards(user_ids: Iterable[str]) -> dict[str, dict]:
 
 
 def forget_cards(user_ids: Iterable[str]) -> None:
+    user_ids = list(user_ids)
+    for user_id in user_ids:
+        _card_memo.pop(user_id, None)
     try:
         client().delete(*[Keys.user_card(u) for u in user_ids])
     except RedisErrors:
