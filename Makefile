@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv run test test-fast lint format openapi synth bench bench-smoke clean
+.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke clean
 
 venv: $(VENV)/.installed
 
@@ -43,11 +43,17 @@ openapi: venv
 synth: venv
 	$(PY) -m infra.cdk.app
 
+## make layer: build/layer/python = warbler + runtime requirements (for cdk deploy -c layer_dir=build/layer)
+layer: venv
+	rm -rf build/layer && mkdir -p build/layer/python
+	$(PY) -m pip install -q -r requirements.txt -t build/layer/python --platform manylinux2014_x86_64 --only-binary=:all: --python-version 3.11
+	cp -r layers/core/python/warbler build/layer/python/
+
 bench: venv
 	$(PY) -m bench run $(ARGS)
 
 bench-smoke: venv
-	$(PY) -m bench smoke
+	$(PY) -m bench smoke --quiet
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache
