@@ -23,13 +23,21 @@ def ensure_layer_on_path() -> None:
         sys.path.insert(0, str(LAYER_DIR))
 
 
-def load(name: str) -> ModuleType:
-    module_name = f"warbler_functions.{name}.app"
+def load(name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
+    """``functions_dir/<name>/app.py`` as a module, imported once per process."""
+    path = functions_dir / name / "app.py"
+    module_name = (
+        f"warbler_functions.{name}.app"
+        if functions_dir == FUNCTIONS_DIR
+        else f"warbler_functions_{abs(hash(str(functions_dir)))}.{name}.app"
+    )
     with _lock:
         if module_name in sys.modules:
             return sys.modules[module_name]
+        if not path.exists():
+            raise FileNotFoundError(f"function {name!r} has no {path}")
         ensure_layer_on_path()
-        spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "app.py")
+        spec = importlib.util.spec_from_file_location(module_name, path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module

@@ -1,7 +1,7 @@
 """Playing the Lambda runtime in-process: load ``functions/<name>/app.py`` and call its handler.
 
-Each function's ``app.py`` is imported lazily on first invoke, under its own module name
-(``warbler_fn_<name>``) because every function file is called ``app.py``. Handlers run in the
+Each function's ``app.py`` is imported lazily on first invoke, by ``infra.functions.load``
+(the one loader the OpenAPI build and the tests use too). Handlers run in the
 caller's thread; the gateways and pollers call them from their own worker threads.
 
 The registry can be given ready-made handlers instead of files, which is how the emulator's
@@ -10,7 +10,6 @@ own tests drive the gateways and pollers with throwaway functions.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import threading
 import time
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from infra import catalog
+from infra import catalog, functions
 from infra.local import FUNCTIONS_PATH
 from infra.local.bootstrap import ACCOUNT_ID, REGION
 
@@ -78,13 +77,7 @@ class FunctionRegistry:
     def _load(self, name: str) -> Handler:
         if name not in self._specs:
             raise KeyError(f"unknown function {name!r}")
-        path = self._dir / name / "app.py"
-        spec = importlib.util.spec_from_file_location(f"warbler_fn_{name}", path)
-        if spec is None or spec.loader is None or not path.exists():
-            raise FileNotFoundError(f"function {name!r} has no {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.lambda_handler
+        return functions.load(name, self._dir).lambda_handler
 
     def invoke(self, name: str, event: dict) -> Any:
         """Call the handler like Lambda does; exceptions propagate (they are function errors)."""
