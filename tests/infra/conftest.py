@@ -2,9 +2,9 @@
 
 Two stacks: the real catalog, and a "future" catalog that adds the shapes the generator must
 already handle (WebSocket routes, schedules, OpenSearch, stream read/write and websocket grants,
-one more table). Function code comes from ``functions/<name>``; where a directory doesn't exist
-(the future functions, or a checkout mid-change) the synth points ``repo_root`` at a tmp tree of
-stub functions instead of creating anything under ``functions/``.
+one more table). The real catalog's code comes from ``functions/<name>``; the future functions
+exist only in that catalog, so their synth points ``repo_root`` at a tmp tree holding a minimal
+handler for each instead of creating anything under ``functions/``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ from infra.cdk.stack import WarblerStack  # noqa: E402
 C = catalog
 _REDIS = C.Grant("redis")
 
-FUTURE_TABLES = C.TABLES + (C.Table("connections", hash_key="connection_id", ttl_attribute="expires_at"),)
-FUTURE_FUNCTIONS = C.FUNCTIONS + (
+_CONNECTIONS = C.Table("connections", hash_key="connection_id", ttl_attribute="expires_at")
+FUTURE_TABLES = C.TABLES + tuple(t for t in (_CONNECTIONS,) if t.name not in {x.name for x in C.TABLES})
+# The future WebSocket functions stand in for the catalog's own (one API has one $connect route).
+FUTURE_FUNCTIONS = tuple(f for f in C.FUNCTIONS if not f.websocket_routes) + (
     C.Function(
         "realtime",
         "WebSocket connect/disconnect/ping; verifies ?token= on $connect.",
@@ -61,7 +63,7 @@ FUTURE_FUNCTIONS = C.FUNCTIONS + (
 )
 
 
-def _stub_root(base: Path, functions: tuple[catalog.Function, ...]) -> Path:
+def _handler_root(base: Path, functions: tuple[catalog.Function, ...]) -> Path:
     for spec in functions:
         directory = base / "functions" / spec.name
         directory.mkdir(parents=True, exist_ok=True)
@@ -72,7 +74,7 @@ def _stub_root(base: Path, functions: tuple[catalog.Function, ...]) -> Path:
 def _code_root(functions: tuple[catalog.Function, ...], tmp: Path) -> Path:
     if all((REPO_ROOT / "functions" / f.name).is_dir() for f in functions):
         return REPO_ROOT
-    return _stub_root(tmp, functions)
+    return _handler_root(tmp, functions)
 
 
 def _context(root: Path) -> dict[str, Any]:
@@ -81,9 +83,9 @@ def _context(root: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The synthesized template of the real catalog, via the app entry point."""
-    root = _code_root(C.FUNCTIONS, tmp_path_factory.mktemp("repo"))
-    _, stack = build_app(context=_context(root), outdir=tmp_path_factory.mktemp("cdk.out"))
+    """The synthesized template of the real catalog, via the app entry point: every catalog
+    function must have its ``functions/<name>`` directory, or the synth fails loudly."""
+    _, stack = build_app(context=_context(REPO_ROOT), outdir=tmp_path_factory.mktemp("cdk.out"))
     return Template.from_stack(stack).to_json()
 
 
