@@ -22,7 +22,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from warbler import clock, ids, pagination
+from pynamodb.exceptions import UpdateError
+
+from warbler import activity, clock, ids, pagination
 from warbler.adapters.dynamo import FollowModel, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, TimelineStore, client
 from warbler.errors import BadRequest
@@ -217,11 +219,14 @@ class HomeTimeline:
     def _record_seen(self) -> None:
         """At most hourly: stamp ``last_seen_at`` and tell the activity stream. Neither may fail
         a read, so errors are logged, not raised."""
-        from warbler import activity  # noqa: PLC0415 - activity imports the adapters lazily
-
         try:
-            UserModel(self.user_id).update(actions=[UserModel.last_seen_at.set(clock.now_iso())])
+            UserModel(self.user_id).update(
+                actions=[UserModel.last_seen_at.set(clock.now_iso())], condition=UserModel.user_id.exists()
+            )
             activity.publish([activity.seen(self.user_id)])
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":  # no such user: nothing to stamp
+                logger.exception("recording a seen event failed")
         except Exception:  # noqa: BLE001
             logger.exception("recording a seen event failed")
 
