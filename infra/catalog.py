@@ -291,6 +291,38 @@ FUNCTIONS += (
     ),
 )
 
+FUNCTIONS += (
+    Function(
+        "indexer",
+        "Activity stream and users table stream -> the OpenSearch tweets and users indices.",
+        streams=(
+            StreamSource("kinesis", "activity", batch_size=500),
+            StreamSource("dynamodb", "users", batch_size=100),
+        ),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "read"),
+            Grant("opensearch", "write"),
+            _REDIS,
+        ),
+        timeout_seconds=60,
+    ),
+    Function(
+        # Not "search": the CDK app's OpenSearch domain construct already has that id.
+        "search_api",
+        "Tweet and user search.",
+        routes=(Route("GET", "/search"),),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "read"),
+            Grant("table:follows", "read"),
+            Grant("table:engagements", "read"),
+            Grant("opensearch", "read"),
+            _REDIS,
+        ),
+    ),
+)
+
 DLQ_NAME = "stream-failures"
 
 

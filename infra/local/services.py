@@ -125,10 +125,11 @@ def redis_server_binary() -> str:
 class RedisServer:
     """A private, non-persistent redis-server on a free loopback port."""
 
-    def __init__(self, port: int = 0, binary: str | None = None) -> None:
+    def __init__(self, port: int = 0, binary: str | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
         self.url = f"redis://{LOOPBACK}:{self.port}/0"
         self.binary = binary or redis_server_binary()
+        self.extra_args = extra_args
         self._process: subprocess.Popen | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -144,6 +145,7 @@ class RedisServer:
             "--dir", self._dir.name,
             "--protected-mode", "yes",
             "--loglevel", "warning",
+            *self.extra_args,
         ]  # fmt: skip
         self._process = _spawn(cmd)
         _wait_until(self._ping, self._process, "redis-server", timeout)

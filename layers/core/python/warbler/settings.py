@@ -64,6 +64,8 @@ class Settings:
     retweet_dedupe_window: int = 40
     notification_group_seconds: int = 6 * 3600
     notification_ttl_days: int = 90
+    search_cache_seconds: int = 10
+    search_max_depth: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

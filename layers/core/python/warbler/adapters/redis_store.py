@@ -18,6 +18,7 @@ import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import redis
 from redis.cluster import RedisCluster
@@ -189,15 +190,33 @@ class TimelineStore:
         """One round trip, one script call per hash slot, each entry sent once per slot."""
         if not groups:
             return 0
-        pipe = self._r.pipeline(transaction=False)
-        for by_entry in groups.values():
-            keys: list[str] = []
-            args: list[str | int] = [op, self._cap, self._window]
-            for member, member_keys in by_entry.items():
-                keys += member_keys
-                args += (member, len(member_keys))
-            self._apply(keys=keys, args=args, client=pipe)
-        return sum(int(n) for n in pipe.execute())
+        applied = 0
+        for pipe, slots in self._pipelines(groups):
+            for tag in slots:
+                keys: list[str] = []
+                args: list[str | int] = [op, self._cap, self._window]
+                for member, member_keys in groups[tag].items():
+                    keys += member_keys
+                    args += (member, len(member_keys))
+                self._apply(keys=keys, args=args, client=pipe)
+            applied += sum(int(n) for n in pipe.execute())
+        return applied
+
+    def _pipelines(self, groups: Groups) -> list[tuple[Any, list[str]]]:
+        """One pipeline for a single Redis; one per node for a cluster, whose client-side
+        pipelines refuse scripts (each node's own pipeline takes them: its slots are local)."""
+        if not isinstance(self._r, RedisCluster):
+            return [(self._r.pipeline(transaction=False), list(groups))]
+        by_node: dict[str, list[str]] = defaultdict(list)
+        nodes = {}
+        for tag in groups:
+            node = self._r.get_node_from_key(tag)
+            by_node[node.name].append(tag)
+            nodes[node.name] = node
+        return [
+            (self._r.get_redis_connection(nodes[name]).pipeline(transaction=False), tags)
+            for name, tags in by_node.items()
+        ]
 
     def trim_command(self, pipe, key: str) -> None:
         """Keep the floor (rank 0) and the newest ``cap`` entries."""
