@@ -30,10 +30,12 @@ PRESETS = {
     "run": dict(
         users=100_000, follows=5_000_000, scales="0.1,0.3,1", reads=2000, readers=300, fanout_deliveries=1_000_000,
         zadd_requests=2_000_000, duration=60.0, post_rate=2.0, http_users=40, http_follows=300,
+        tweets_per_user=100.0,
     ),
     "smoke": dict(
         users=2_000, follows=40_000, scales="0.25,0.5,1", reads=300, readers=50, fanout_deliveries=100_000,
         zadd_requests=200_000, duration=8.0, post_rate=2.0, http_users=10, http_follows=30,
+        tweets_per_user=10.0,
     ),
 }  # fmt: skip
 
@@ -216,7 +218,8 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--users", type=int, default=preset["users"], help="users in the largest graph")
         s.add_argument("--follows", type=int, default=preset["follows"], help="follows in the largest graph")
         s.add_argument("--scales", default=preset["scales"], help="graph sizes as fractions of --users (follows ^1.5)")
-        s.add_argument("--tweets-per-user", type=float, default=10.0)
+        # The naive design keeps every tweet: about two months of a typical account at ~2 a day.
+        s.add_argument("--tweets-per-user", type=float, default=preset["tweets_per_user"])
         s.add_argument("--zipf", type=float, default=0.9, help="exponent of followee popularity")
         s.add_argument("--seed", type=int, default=42)
         s.add_argument("--reads", type=int, default=preset["reads"], help="measured home reads per design and size")
