@@ -42,7 +42,7 @@ def unretweet(tweet_id: str):
 
 @app.get("/users/<handle>/likes")
 def likes(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
-    return tweets.liked_by(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict()
+    return api.json_response(tweets.liked_by(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 
 lambda_handler = api.rest_handler(app)

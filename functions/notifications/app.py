@@ -18,7 +18,7 @@ class MarkRead(BaseModel):
 
 @app.get("/notifications")
 def listing(limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
-    return notifications.page(api.caller_id(app), api.page_size(limit), cursor).as_dict()
+    return api.json_response(notifications.page(api.caller_id(app), api.page_size(limit), cursor).as_dict())
 
 
 @app.get("/notifications/unread_count")

@@ -17,7 +17,7 @@ SinceId = Annotated[str | None, Query()]
 
 def _page(page_ids: tuple[list[str], str | None], caller_id: str) -> dict:
     entries, next_cursor = page_ids
-    return {"items": tweets.hydrate(entries, caller_id), "next_cursor": next_cursor}
+    return api.json_response({"items": tweets.hydrate(entries, caller_id), "next_cursor": next_cursor})
 
 
 @app.get("/timelines/home")

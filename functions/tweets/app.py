@@ -52,12 +52,14 @@ def read(tweet_id: str):
 
 @app.get("/tweets/<tweet_id>/replies")
 def replies(tweet_id: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
-    return tweets.replies(_tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
+    return api.json_response(
+        tweets.replies(_tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
+    )
 
 
 @app.get("/tweets/<tweet_id>/context")
 def conversation(tweet_id: str, limit: Annotated[int | None, Query()] = None):
-    return tweets.context(_tweet_id(tweet_id), api.caller_id(app), api.page_size(limit))
+    return api.json_response(tweets.context(_tweet_id(tweet_id), api.caller_id(app), api.page_size(limit)))
 
 
 @app.delete("/tweets/<tweet_id>")

@@ -44,12 +44,12 @@ def unfollow(handle: str):
 
 @app.get("/users/<handle>/followers")
 def followers(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
-    return social_graph.followers(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict()
+    return api.json_response(social_graph.followers(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 
 @app.get("/users/<handle>/following")
 def following(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
-    return social_graph.following(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict()
+    return api.json_response(social_graph.following(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 
 lambda_handler = api.rest_handler(app)
