@@ -234,7 +234,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--http-follows", type=int, default=preset["http_follows"])
         s.add_argument("--pg", default=None, help="PostgreSQL conninfo (default: PG* env, else local socket, db test)")
         s.add_argument("--no-stack", action="store_true", help="skip the local stack: in-process figures only")
-        s.add_argument("--out", default=str(environment.REPO_ROOT / "bench" / "results"))
+        # The smoke run (CI) writes beside, not over, the committed full-run report.
+        out = environment.REPO_ROOT / "bench" / "results" / ("smoke" if name == "smoke" else "")
+        s.add_argument("--out", default=str(out))
         s.add_argument("--quiet", action="store_true")
         s.set_defaults(func=run)
     g = sub.add_parser("graph", help="generate a graph and print its shape")
