@@ -7,37 +7,28 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from warbler import api, engagement, tweets
-from warbler.errors import NotFound
-from warbler.ids import normalize_id
 
 app = api.make_app()
 
 
-def _tweet_id(raw: str) -> str:
-    tweet_id = normalize_id(raw)
-    if tweet_id is None:
-        raise NotFound("no such tweet")
-    return tweet_id
-
-
 @app.post("/tweets/<tweet_id>/like")
 def like(tweet_id: str):
-    return engagement.like(api.caller_id(app), _tweet_id(tweet_id))
+    return engagement.like(api.caller_id(app), api.tweet_id(tweet_id))
 
 
 @app.delete("/tweets/<tweet_id>/like")
 def unlike(tweet_id: str):
-    return engagement.unlike(api.caller_id(app), _tweet_id(tweet_id))
+    return engagement.unlike(api.caller_id(app), api.tweet_id(tweet_id))
 
 
 @app.post("/tweets/<tweet_id>/retweet")
 def retweet(tweet_id: str):
-    return engagement.retweet(api.caller_id(app), _tweet_id(tweet_id))
+    return engagement.retweet(api.caller_id(app), api.tweet_id(tweet_id))
 
 
 @app.delete("/tweets/<tweet_id>/retweet")
 def unretweet(tweet_id: str):
-    return engagement.unretweet(api.caller_id(app), _tweet_id(tweet_id))
+    return engagement.unretweet(api.caller_id(app), api.tweet_id(tweet_id))
 
 
 @app.get("/users/<handle>/likes")

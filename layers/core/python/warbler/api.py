@@ -4,7 +4,6 @@ mapping from domain exceptions to status codes, the caller's identity and list p
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from warbler import errors
+from warbler.ids import normalize_id
 from warbler.observability import logger, metrics, tracer
 from warbler.settings import get_settings
 
@@ -88,6 +88,14 @@ def caller_id(app: APIGatewayRestResolver) -> str:
     if not user_id:
         raise errors.Unauthorized("authentication required")
     return user_id
+
+
+def tweet_id(raw: str) -> str:
+    """A tweet id from a path; anything that cannot be an id names no tweet (404)."""
+    value = normalize_id(raw)
+    if value is None:
+        raise errors.NotFound("no such tweet")
+    return value
 
 
 def page_size(limit: int | None) -> int:
