@@ -117,6 +117,7 @@ TABLES: tuple[Table, ...] = (
         stream=True,
     ),
     Table("notifications", hash_key="user_id", range_key="notification_id", ttl_attribute="expires_at"),
+    Table("connections", hash_key="connection_id", ttl_attribute="expires_at"),
 )
 
 KINESIS_STREAMS: tuple[KinesisStream, ...] = (
@@ -125,6 +126,8 @@ KINESIS_STREAMS: tuple[KinesisStream, ...] = (
 )
 
 _REDIS = Grant("redis")
+# Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.
+_PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -239,6 +242,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:follows", "read"),
             Grant("stream:fanout", "write"),
             _REDIS,
+            *_PUSH,
         ),
         timeout_seconds=60,
     ),
@@ -248,7 +252,7 @@ FUNCTIONS: tuple[Function, ...] = (
         streams=(
             StreamSource("kinesis", "fanout", batch_size=500, max_batching_window_seconds=0, parallelization_factor=2),
         ),
-        grants=(_REDIS,),
+        grants=(_REDIS, Grant("table:tweets", "read"), Grant("table:users", "read"), *_PUSH),
         timeout_seconds=30,
     ),
     Function(
@@ -286,8 +290,18 @@ FUNCTIONS += (
             Grant("table:users", "read"),
             Grant("table:tweets", "read"),
             _REDIS,
+            *_PUSH,
         ),
         timeout_seconds=30,
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        "live",
+        "WebSocket $connect (verifies the ?token= ID token), $disconnect, ping.",
+        websocket_routes=("$connect", "$disconnect", "$default", "ping"),
+        grants=(_REDIS, *_PUSH),
     ),
 )
 

@@ -10,7 +10,7 @@ import json
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from warbler import fanout
+from warbler import fanout, live
 from warbler.adapters.redis_store import RedisErrors
 from warbler.observability import logger, metrics, tracer
 
@@ -35,4 +35,7 @@ def lambda_handler(event: dict, context) -> dict:
         logger.exception("redis unavailable; the batch will be retried")
         return {"batchItemFailures": [{"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in records]}
     metrics.add_metric(name="TimelineDeliveries", unit=MetricUnit.Count, value=delivered)
+    # After the timelines are written; best effort, never fails the batch (see warbler.live).
+    pushed = live.push_timeline([(c.op, c.entry, c.followers) for c in chunks])
+    metrics.add_metric(name="LivePushes", unit=MetricUnit.Count, value=pushed)
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}

@@ -6,14 +6,14 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 
-from warbler import notifications
+from warbler import live, notifications
 from warbler.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 
 
 def notify(record: KinesisStreamRecord) -> None:
-    notifications.process([record.kinesis.data_as_json()])
+    notifications.process([record.kinesis.data_as_json()], on_new=live.push_notification)
 
 
 @logger.inject_lambda_context

@@ -113,9 +113,15 @@ class LocalStack:
         )
         verifier = CognitoVerifier(self.aws_endpoint, res.user_pool_id, [res.user_pool_client_id], REGION)
         self.rest = RestGateway(self.registry, verifier, self._host, self._rest_port)
-        self.websocket = WebSocketGateway(self.registry, verifier, self._host, self._ws_port, self._management_port)
+        # No gateway pre-check on $connect: on AWS a WebSocket API cannot use the Cognito
+        # authorizer, so the live function verifies ?token= itself; locally it must do the same
+        # work (and refuse with its own 401) or a broken check would pass here and fail there.
+        self.websocket = WebSocketGateway(
+            self.registry, verifier, self._host, self._ws_port, self._management_port, authorize_connect=False
+        )
         self.websocket_management_url = self.websocket.management_url
         res.env["WARBLER_WEBSOCKET_ENDPOINT"] = self.websocket_management_url
+        res.env["WARBLER_COGNITO_JWKS_URL"] = verifier.jwks_url  # moto serves the pool's keys
         self.env = res.env
         # Before any handler is imported: they read settings from os.environ once.
         self._previous_env = apply_env(self.env)

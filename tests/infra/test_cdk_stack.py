@@ -241,10 +241,11 @@ def test_redis_is_a_multi_az_encrypted_cluster_reachable_only_from_functions(tem
     assert len(subnet_group["SubnetIds"]) == 2
 
 
-def test_vpc_has_two_isolated_azs_endpoints_and_no_nat_without_pushes(template: dict[str, Any]) -> None:
-    assert not resources(template, "AWS::EC2::NatGateway")
-    assert not resources(template, "AWS::EC2::InternetGateway")
-    assert len(resources(template, "AWS::EC2::Subnet")) == 2
+def test_vpc_has_two_azs_endpoints_and_one_nat_for_the_pushes(template: dict[str, Any]) -> None:
+    # The live pushers run in the VPC (Redis) and the @connections API has no VPC endpoint.
+    assert len(resources(template, "AWS::EC2::NatGateway")) == 1
+    assert len(resources(template, "AWS::EC2::InternetGateway")) == 1
+    assert len(resources(template, "AWS::EC2::Subnet")) == 6  # isolated, app (NAT egress), public x 2 AZs
     services = {
         json.dumps(e["Properties"]["ServiceName"]): e["Properties"]
         for e in resources(template, "AWS::EC2::VPCEndpoint").values()
@@ -273,15 +274,18 @@ def test_alarms_cover_errors_throttles_iterator_age_and_dlq(template: dict[str, 
 
 def test_outputs_name_the_api_and_the_user_pool(template: dict[str, Any]) -> None:
     assert {"RestApiUrl", "UserPoolId", "UserPoolClientId"} <= set(template["Outputs"])
-    assert "WebSocketUrl" not in template["Outputs"]  # no catalog function has WebSocket routes yet
+    assert {"WebSocketUrl", "WebSocketManagementEndpoint"} <= set(template["Outputs"])  # the live function
 
 
 # --- least privilege -------------------------------------------------------------------------
 
 
-def test_fanout_worker_cannot_touch_dynamodb(template: dict[str, Any]) -> None:
+def test_fanout_worker_writes_no_table_but_live_connections(template: dict[str, Any]) -> None:
     actions = actions_on(template, "fanout_worker")
-    assert not {a for a in actions if a.startswith("dynamodb:")}
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for name in ("tweets", "users", "follows"):  # it reads tweets and authors to push them, nothing else
+        assert not writes & actions_on(template, "fanout_worker", table_id(template, name))
+    assert "dynamodb:DeleteItem" in actions_on(template, "fanout_worker", table_id(template, "connections"))
     assert "kinesis:GetRecords" in actions_on(template, "fanout_worker", stream_id(template, "fanout"))
     assert not {a for a in actions if a.startswith("kinesis:Put")}
 

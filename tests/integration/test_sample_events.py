@@ -41,5 +41,7 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
     if "httpMethod" in event:
         assert 200 <= result["statusCode"] < 300, result
         json.loads(result["body"])
+    elif "connectionId" in event.get("requestContext", {}):  # a WebSocket route
+        assert 200 <= result["statusCode"] < 300, result
     else:
         assert result == {"batchItemFailures": []}

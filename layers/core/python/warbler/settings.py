@@ -33,6 +33,7 @@ class Settings:
     idempotency_table: str = "warbler-local-idempotency"
     engagements_table: str = "warbler-local-engagements"
     notifications_table: str = "warbler-local-notifications"
+    connections_table: str = "warbler-local-connections"
 
     # Kinesis streams
     fanout_stream: str = "warbler-local-fanout"
@@ -48,6 +49,12 @@ class Settings:
     redis_timeout_seconds: float = 1.0
     opensearch_url: str = "http://127.0.0.1:9200"
     websocket_endpoint: str = ""
+    # Live (WebSocket): where $connect fetches the pool's signing keys; empty = Cognito's own URL
+    # for user_pool_id (locally moto serves them under its endpoint, so the stack sets this).
+    cognito_jwks_url: str = ""
+    connection_ttl_seconds: int = 2 * 3600  # API Gateway closes a WebSocket after 2 hours
+    push_attempts: int = 3
+    push_workers: int = 16
 
     # Product rules
     famous_threshold: int = 10_000

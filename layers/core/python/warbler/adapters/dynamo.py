@@ -175,6 +175,20 @@ class NotificationModel(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class ConnectionModel(Model):
+    """An open WebSocket connection: the durable record behind the Redis live index. ``$disconnect``
+    carries no identity (there is no authorizer), so this row is how it finds the user."""
+
+    class Meta(_Meta):
+        table_name = _settings.connections_table
+
+    connection_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    audiences = UnicodeSetAttribute(null=True)  # the famous accounts whose live audience it joined
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     UserModel,
     HandleModel,
@@ -182,4 +196,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TweetModel,
     EngagementModel,
     NotificationModel,
+    ConnectionModel,
 )

@@ -1,0 +1,152 @@
+"""Live: who gets pushed what over the WebSocket API.
+
+- A connection belongs to the user of the ID token it opened with (``connect``) and joins the
+  live audience of every famous account that user follows, so a famous tweet reaches its live
+  followers without reading the follower list.
+- New timeline entries are pushed to the connections of exactly the followers the fan-out
+  delivered them to (``push_timeline``, one Redis round trip for the whole batch); a famous
+  author's tweet goes to their live audience (``push_to_live_audience``), a reply only to those
+  who also follow the person it answers, as in timelines.
+- A removed entry (a deleted tweet or retweet) pushes ``{"type": "delete"}`` to the same audience.
+- Each new notification is pushed to its recipient's connections, in the GET /notifications shape.
+
+Pushing is best effort: it never raises into the caller (timelines and notifications are what a
+user sees; a lost push is caught up on the next read), and a connection that answers 410 is
+forgotten on the spot.
+
+Server -> client: ``{"type": "tweet", "tweet": Tweet}``, ``{"type": "notification",
+"notification": ...}``, ``{"type": "delete", "tweet_id": "..."}``, ``{"type": "pong"}``.
+Client -> server: ``{"action": "ping"}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import ParamSpec
+
+from warbler import notifications, social_graph, timelines, tweets
+from warbler.adapters import push
+from warbler.adapters.connections import Connection, ConnectionStore
+from warbler.adapters.tokens import verify_id_token
+from warbler.observability import logger
+
+ADD = "add"  # the fan-out ops (warbler.fanout.ADD / REMOVE)
+REMOVE = "rem"
+
+
+P = ParamSpec("P")
+
+
+def _best_effort(push_fn: Callable[P, int]) -> Callable[P, int]:
+    """A push never fails its caller (a fan-out batch, a notification): logged, counted as 0."""
+
+    @functools.wraps(push_fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return push_fn(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - by design: a lost push is acceptable, a failed batch is not
+            logger.exception("live push failed", extra={"push": push_fn.__name__})
+            return 0
+
+    return wrapper
+
+
+def _encode(message: dict) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
+def connect(connection_id: str, token: str | None) -> str:
+    """Authenticate and record a new connection; returns the user id or raises ``Unauthorized``."""
+    claims = verify_id_token(token)
+    user_id = str(claims["cognito:username"])
+    store = ConnectionStore()
+    store.add(connection_id, user_id, store.famous_followees(user_id))
+    return user_id
+
+
+def disconnect(connection_id: str) -> None:
+    ConnectionStore().remove(connection_id)
+
+
+@_best_effort
+def pong(connection_id: str) -> int:
+    return _deliver([(Connection(connection_id, ""), _encode({"type": "pong"}))])
+
+
+def _deliver(messages: Sequence[tuple[Connection, bytes]]) -> int:
+    """Post, then forget the connections that are gone."""
+    if not messages:
+        return 0
+    result = push.send([(c.connection_id, data) for c, data in messages])
+    owners = {c.connection_id: c.user_id for c, _ in messages}
+    store = ConnectionStore()
+    for connection_id in result.gone:
+        store.remove(connection_id, owners.get(connection_id) or None)
+    if result.failed:
+        logger.warning("pushes dropped", extra={"count": len(result.failed)})
+    return result.sent
+
+
+def _entry_messages(entries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """(op, entry) -> the message: hydrated tweets for adds (one hydration for all), deletes."""
+    wanted = list(dict.fromkeys(entries))
+    adds = [entry for op, entry in wanted if op == ADD]
+    views = {view["id"]: view for view in tweets.hydrate(adds)} if adds else {}
+    out: dict[tuple[str, str], bytes] = {}
+    for op, entry in wanted:
+        tweet_id = timelines.entry_tweet_id(entry)
+        if op == REMOVE:
+            out[(op, entry)] = _encode({"type": "delete", "tweet_id": tweet_id})
+        elif tweet_id in views:  # absent: deleted since, nothing to show
+            out[(op, entry)] = _encode({"type": "tweet", "tweet": views[tweet_id]})
+    return out
+
+
+@_best_effort
+def push_timeline(deliveries: Sequence[tuple[str, str, Sequence[str]]]) -> int:
+    """Push fan-out deliveries ``(op, entry, followers)`` to those followers' open connections."""
+    if not deliveries:
+        return 0
+    connections = ConnectionStore().of_users(u for _, _, users in deliveries for u in users)
+    if not connections:
+        return 0
+    by_user: dict[str, list[Connection]] = {}
+    for c in connections:
+        by_user.setdefault(c.user_id, []).append(c)
+    messages = _entry_messages((op, entry) for op, entry, _ in deliveries)
+    out: list[tuple[Connection, bytes]] = []
+    for op, entry, users in deliveries:
+        data = messages.get((op, entry))
+        if data is not None:
+            out.extend((c, data) for u in users for c in by_user.get(u, ()))
+    return _deliver(out)
+
+
+@_best_effort
+def push_to_live_audience(op: str, entry: str, author_id: str, conversation_partner: str | None = None) -> int:
+    """A famous author's new or removed entry, to the live audience (not written to timelines)."""
+    audience = ConnectionStore().audience(author_id)
+    if conversation_partner is not None and audience:
+        both = set(social_graph.who_follow(sorted({c.user_id for c in audience}), conversation_partner))
+        audience = [c for c in audience if c.user_id in both]
+    if not audience:
+        return 0
+    data = _entry_messages([(op, entry)]).get((op, entry))
+    return _deliver([(c, data) for c in audience]) if data is not None else 0
+
+
+@_best_effort
+def push_notification(change: notifications.Change) -> int:
+    """A new (or newly grouped) notification, to its recipient's connections."""
+    if not change.add:
+        return 0
+    connections = ConnectionStore().of_users([change.recipient])
+    if not connections:
+        return 0
+    view = notifications.view(change.recipient, change.notification_id)
+    if view is None:
+        return 0
+    data = _encode({"type": "notification", "notification": view})
+    return _deliver([(c, data) for c in connections])
