@@ -1,0 +1,144 @@
+"""``python -m bench.trends_bench`` — activity events per second the trend aggregator sustains.
+
+The ``trends_aggregator`` handler runs in-process against a private redis-server, fed Kinesis
+events of ``--batch`` records (the catalog's batch size) built from synthetic posts: Zipf-ish
+hashtags and ~14-word texts over ``--accounts`` accounts, in the current 5-minute bucket. Runs:
+
+* full      — hashtags and topics (each word and two-word phrase of the text is a term)
+* redeliver — the same batches again: everything is a duplicate, nothing changes
+* hashtags  — posts without text, hashtags only
+* baseline  — the same (term, bucket) increments as the full run as plain pipelined HINCRBYs,
+              one pipeline per batch: no dedupe, no HyperLogLog, no parsing (the floor)
+
+then one ranker run over what was counted. Prints the environment, inputs and figures; the
+tests assert nothing on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import random
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+
+from bench import environment
+from bench.stats import ratio
+
+sys.path.insert(0, str(environment.REPO_ROOT / "layers" / "core" / "python"))
+
+from infra.local.functions import LambdaContext  # noqa: E402
+from infra.local.services import RedisServer  # noqa: E402
+from tests.trend_traffic import activity, kinesis_event  # noqa: E402
+
+
+def _events(count: int, accounts: int, with_text: bool, rng: random.Random) -> list[dict]:
+    tags = [f"tag{i}" for i in range(500)]
+    tag_weights = [1 / (i + 1) for i in range(len(tags))]
+    words = [f"word{i}" for i in range(3000)] + ["the", "and", "of", "to", "is", "in", "it", "for"]
+    word_weights = [1 / (i + 1) ** 0.8 for i in range(3000)] + [1.0] * 8
+    now = datetime.now(UTC)
+    out = []
+    for _ in range(count):
+        chosen = list(dict.fromkeys(rng.choices(tags, tag_weights, k=rng.randint(0, 3))))
+        text = " ".join(rng.choices(words, word_weights, k=14)) if with_text else ""
+        body = f"{text} " + " ".join(f"#{t}" for t in chosen)
+        out.append(activity(f"{rng.randrange(accounts)}", now, chosen, text=body.strip() or "-"))
+    return out
+
+
+def _run(handler, batches: list[dict]) -> float:
+    context = LambdaContext("trends_aggregator", 512, 60)
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):  # the handler's EMF metric lines
+        for batch in batches:
+            result = handler(batch, context)
+            assert result == {"batchItemFailures": []}, result
+    return time.perf_counter() - started
+
+
+def _baseline(r, events: list[dict], batch: int) -> float:
+    from warbler import trends
+
+    started = time.perf_counter()
+    for i in range(0, len(events), batch):
+        pipe = r.pipeline(transaction=False)
+        for event in events[i : i + batch]:
+            bucket = trends.bucket_of(datetime.fromisoformat(event["at"].replace("Z", "+00:00")))
+            for kind, terms in trends.terms_of(event, {}).items():
+                for term in terms:
+                    pipe.hincrby(f"base:{{{kind}:{term}}}", f"u{bucket}", 1)
+        pipe.execute()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--accounts", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+    server = RedisServer().start()
+    os.environ["REDIS_URL"] = server.url
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "WarblerBench")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "warbler-bench")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "1")
+    try:
+        import redis
+
+        from infra.functions import load
+        from warbler import trends
+
+        handler = load("trends_aggregator").lambda_handler
+        r = redis.Redis.from_url(server.url, decode_responses=True)
+        rng = random.Random(args.seed)
+        full = _events(args.events, args.accounts, True, rng)
+        tags_only = _events(args.events, args.accounts, False, rng)
+        terms = sum(len(t) for e in full for t in trends.terms_of(e, {}).values()) / len(full)
+        batches = [kinesis_event(full[i : i + args.batch]) for i in range(0, len(full), args.batch)]
+        tag_batches = [kinesis_event(tags_only[i : i + args.batch]) for i in range(0, len(tags_only), args.batch)]
+
+        print("# Trend aggregator throughput (in-process handler, real redis-server)")
+        print(f"CPU: {environment.cpu_model()} ({os.cpu_count()} cores)")
+        print(f"Python {sys.version.split()[0]} on {platform.system()} {platform.release()}")
+        print(f"redis-server {r.info()['redis_version']}, commit {environment.git_commit()}")
+        print(f"Inputs: events={args.events} batch={args.batch} accounts={args.accounts} seed={args.seed}")
+        print(f"        {terms:.1f} terms per post (hashtags + topic words and phrases)")
+
+        full_s = _run(handler, batches)
+        again_s = _run(handler, batches)
+        tags_s = _run(handler, tag_batches)
+        base_s = _baseline(r, full, args.batch)
+        started = time.perf_counter()
+        ranked = trends.rank_all()
+        rank_s = time.perf_counter() - started
+
+        def row(name: str, seconds: float) -> None:
+            rate = args.events / seconds
+            print(f"{name:<10} {rate:>10,.0f} events/s  {rate * terms:>12,.0f} term-uses/s  {seconds:6.2f} s")
+
+        print()
+        row("full", full_s)
+        row("redeliver", again_s)
+        print(f"{'hashtags':<10} {args.events / tags_s:>10,.0f} events/s  (hashtags only){tags_s:>21.2f} s")
+        row("baseline", base_s)
+        print(f"full / baseline throughput ratio: {ratio(base_s, full_s):.2f}")
+        print(f"ranker: {rank_s * 1000:.0f} ms for {ranked} (one scheduled run)")
+        r.close()
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

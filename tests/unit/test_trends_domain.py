@@ -1,0 +1,178 @@
+"""Trends domain: term extraction, the score, and counting/ranking against a real Redis with
+time injected (events carry ``at``; the ranker takes ``now``), so hours pass without sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.trend_traffic import activity, spread
+from warbler import trends
+from warbler.adapters.trend_store import TrendKeys, TrendStore
+
+NOW = datetime(2030, 1, 1, 12, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(clean_redis) -> TrendStore:
+    return TrendStore(clean_redis)
+
+
+def names(ranking) -> list[str]:
+    return [t.name for t in ranking]
+
+
+def steady(tag: str, accounts_per_bucket: int, hours: float, until: datetime) -> list[dict]:
+    """``tag`` used by the same-sized crowd in every 5-minute bucket for ``hours`` before ``until``."""
+    buckets = int(hours * 12)
+    start = until - timedelta(hours=hours)
+    return [
+        activity(f"steady{(b * 7 + i) % (accounts_per_bucket * 4)}", start + timedelta(minutes=5 * b, seconds=i), [tag])
+        for b in range(buckets)
+        for i in range(accounts_per_bucket)
+    ]
+
+
+def burst(tag: str, accounts: int, minutes: float, until: datetime, prefix: str = "burst") -> list[dict]:
+    start = until - timedelta(minutes=minutes)
+    return [activity(f"{prefix}{i}", at, [tag]) for i, at in enumerate(spread(start, minutes, accounts))]
+
+
+# -- terms ----------------------------------------------------------------------------------
+
+
+def test_topics_are_significant_words_and_adjacent_pairs_without_urls_mentions_or_tags():
+    text = "The New York marathon is TODAY! https://t.co/x @runner #running, see www.example.com"
+
+    assert trends.topics(text) == ["new", "new york", "york", "york marathon", "marathon"]
+
+
+def test_topics_keep_unicode_words_and_drop_numbers_possessives_and_stop_words():
+    assert trends.topics("Zoë's café, 2024 and I’m done") == ["zoë", "zoë café", "café"]
+
+
+def test_topics_are_unique_and_capped_per_tweet():
+    words = " ".join(f"w{i}x" for i in range(60))
+
+    assert len(trends.topics(words)) == trends.MAX_TOPICS_PER_TWEET
+    assert trends.topics("rust rust rust") == ["rust", "rust rust"]
+
+
+def test_a_retweet_uses_its_originals_terms_and_a_like_uses_none():
+    original = {"hashtags": ["Python"], "text": "#Python packaging"}
+    retweet = {"type": "retweet", "tweet_id": "1", "actor_id": "a", "event_id": "e", "at": "2030-01-01T00:00:00Z"}
+
+    assert trends.terms_of(retweet, {"1": original}) == {"hashtags": ["python"], "topics": ["packaging"]}
+    assert trends.terms_of({**retweet, "type": "like"}, {"1": original}) == {}
+    assert trends.terms_of(retweet, {}) == {"hashtags": [], "topics": []}  # deleted original
+
+
+# -- the score --------------------------------------------------------------------------------
+
+
+def test_raw_score_needs_enough_accounts_and_more_than_expected():
+    assert trends.raw_score(4, 0) == 0  # below the 5-account threshold
+    assert trends.raw_score(5, 0) == 16  # (5 - 1)^2 / 1: the floor stands in for "never seen"
+    assert trends.raw_score(100, 120) == 0  # used less than usual
+    assert trends.raw_score(200, 100) == 100
+
+
+def test_scores_halve_every_half_life():
+    assert trends.decayed(80, 0, 3600) == pytest.approx(40)
+    assert trends.decayed(80, 0, 3 * 3600) == pytest.approx(10)
+    assert trends.decayed(80, 100, 0) == 80  # a clock running backwards does not inflate
+
+
+# -- counting and ranking --------------------------------------------------------------------
+
+
+def test_a_burst_from_nothing_outranks_a_steadily_larger_tag(store):
+    store_events = steady("weather", accounts_per_bucket=60, hours=24, until=NOW) + burst("eclipse", 50, 10, NOW)
+    trends.aggregate(store_events, store)
+
+    ranking = trends.rank("hashtags", NOW, store)
+
+    assert names(ranking)[0] == "eclipse"
+    eclipse = ranking[0]
+    assert eclipse.accounts == 50 and eclipse.uses == 50
+    assert len(eclipse.history) == 288 and sum(eclipse.history) == 50
+    weather = next((t for t in ranking if t.name == "weather"), None)
+    assert weather is None or weather.score < eclipse.score / 100
+
+
+def test_one_account_or_a_handful_repeating_a_tag_does_not_trend(store):
+    spam = [activity("spammer", at, ["buynow"]) for at in spread(NOW - timedelta(minutes=10), 10, 500)]
+    handful = [activity(f"friend{i % 4}", at, ["ourclub"]) for i, at in enumerate(spread(NOW, 1, 200))]
+    trends.aggregate(spam + handful + burst("enough", 5, 5, NOW), store)
+
+    ranking = trends.rank("hashtags", NOW + timedelta(minutes=1), store)
+
+    assert names(ranking) == ["enough"]
+    assert trends.rank("topics", NOW + timedelta(minutes=1), store) == []  # tags are not topics
+
+
+def test_a_finished_burst_fades_and_leaves_the_ranking(store):
+    trends.aggregate(burst("goal", 40, 10, NOW), store)
+    peak = trends.rank("hashtags", NOW, store)[0].score
+
+    an_hour_later = trends.rank("hashtags", NOW + timedelta(hours=1), store)
+    next_day = trends.rank("hashtags", NOW + timedelta(hours=20), store)
+
+    assert names(an_hour_later) == ["goal"] and an_hour_later[0].score == pytest.approx(peak / 2, rel=1e-6)
+    assert an_hour_later[0].accounts == 0  # nobody is using it now; the score is its memory
+    assert next_day == []
+
+
+def test_counting_the_same_events_twice_counts_them_once(store, clean_redis):
+    events = burst("again", 30, 5, NOW) + [activity("a", NOW, ["again"], kind="reply")]
+    trends.aggregate(events, store)
+    trends.aggregate(events, store)
+    trends.aggregate(events[:10], store)
+
+    top = trends.rank("hashtags", NOW, store)[0]
+
+    assert (top.name, top.uses, top.accounts) == ("again", 31, 31)
+    fields = clean_redis.hgetall(TrendKeys.term("hashtags", "again"))
+    assert sum(int(v) for f, v in fields.items() if f[0] == "u") == 31
+    assert sum(int(v) for f, v in fields.items() if f[0] == "a") == 31
+
+
+def test_topics_rank_like_hashtags(store):
+    texts = [activity(f"fan{i}", NOW, text=f"Solar eclipse over Lisbon right now {i}") for i in range(12)]
+    trends.aggregate(texts, store)
+
+    ranking = trends.rank("topics", NOW, store)
+
+    assert {"solar", "eclipse", "solar eclipse", "lisbon"} <= set(names(ranking))
+    assert "now" not in names(ranking) and "eclipse lisbon" not in names(ranking)  # "over" splits it
+
+
+def test_the_api_reads_the_published_ranking_in_one_get(store):
+    trends.aggregate(burst("first", 30, 5, NOW) + burst("second", 10, 5, NOW, prefix="x"), store)
+    trends.rank("hashtags", NOW, store)
+
+    body = trends.top("hashtags", 1, store)
+
+    assert [i["name"] for i in body["items"]] == ["first"]
+    assert set(body["items"][0]) == {"name", "score", "uses", "accounts", "history"}
+    assert trends.top("topics", None, store) == {"items": []}
+
+
+@pytest.mark.parametrize(("kind", "limit"), [("people", 10), ("hashtags", 0), ("hashtags", 51)])
+def test_the_api_rejects_unknown_types_and_limits(store, kind, limit):
+    with pytest.raises(trends.InvalidInput):
+        trends.top(kind, limit, store)
+
+
+def test_counters_of_buckets_older_than_the_window_are_trimmed(store, clean_redis):
+    old = [activity(f"o{i}", NOW - timedelta(days=3), ["longlived"]) for i in range(3)]
+    a_day_and_more = [activity("n", NOW - timedelta(minutes=5 * b), ["longlived"]) for b in reversed(range(300))]
+    trends.aggregate(old, store)
+    for event in a_day_and_more:  # as time passes
+        trends.aggregate([event], store)
+
+    fields = clean_redis.hkeys(TrendKeys.term("hashtags", "longlived"))
+
+    assert f"u{trends.bucket_of(NOW - timedelta(days=3))}" not in fields
+    assert len(fields) <= 2 * trends.retention().buckets_kept + 4
