@@ -93,7 +93,7 @@ def _aws_service(host: str) -> str | None:
     return None
 
 
-def make_client(url: str, region: str) -> OpenSearch:
+def make_client(url: str, region: str, timeout: float = 5.0) -> OpenSearch:
     parsed = urlparse(url)
     host = parsed.hostname or "localhost"
     https = parsed.scheme == "https"
@@ -102,7 +102,7 @@ def make_client(url: str, region: str) -> OpenSearch:
         hosts=[{"host": host, "port": port}],
         use_ssl=https,
         verify_certs=https,
-        timeout=5,
+        timeout=timeout,
         max_retries=2,
         retry_on_timeout=True,
         connection_class=RequestsHttpConnection,
@@ -128,13 +128,14 @@ def client() -> OpenSearch:
     return _client
 
 
-def reset_client() -> None:
-    """Forget the client and which indices were ensured (tests point Warbler elsewhere)."""
+def reset_client(replacement: OpenSearch | None = None) -> None:
+    """Forget the client and which indices were ensured (tests point Warbler elsewhere), or
+    use ``replacement`` from now on (a benchmark's client with a longer timeout)."""
     global _client
     with _lock:
         if _client is not None:
             _client.close()
-        _client = None
+        _client = replacement
         _ensured.clear()
 
 
