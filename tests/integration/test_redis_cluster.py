@@ -61,3 +61,19 @@ def test_rebuild_and_engagement_caches_are_single_slot(on_cluster):
     pipe.execute()
 
     assert client().smembers(Keys.engaged("u1", "like")) == {"2124490000000000003"}
+
+
+def test_the_live_index_works_across_cluster_nodes(local_stack, on_cluster):
+    from warbler.adapters.connections import ConnectionStore
+
+    store = ConnectionStore()
+    users = [str(2124487603970625536 + i * 4096) for i in range(30)]
+    for i, user in enumerate(users):
+        store.add(f"conn-{i}=", user, [])
+    store.add("second=", users[0], [])
+
+    found = {(c.user_id, c.connection_id) for c in store.of_users(users)}
+    store.remove("conn-0=", users[0])
+
+    assert len(found) == 31
+    assert {c.connection_id for c in store.of_users([users[0]])} == {"second="}

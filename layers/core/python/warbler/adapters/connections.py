@@ -2,8 +2,10 @@
 
 Redis keys (cluster-safe, each tagged by the id it belongs to):
 
-- ``live:{<user id>}`` — the user's open connection ids. A fan-out chunk reads its followers'
-  sets with one pipeline: one round trip (per node, on a cluster) whatever the chunk size.
+- ``live:{b<bucket>}`` — a hash per home-timeline bucket (the same buckets, see
+  ``Keys.bucket``): user id -> that user's open connection ids, space-separated. A fan-out batch
+  asks one HMGET per bucket for all its followers there, so finding who is live costs a few
+  hundred commands per batch rather than one per follower.
 - ``liveaud:{<famous id>}`` — the live audience of a famous account, members
   ``"<user id> <connection id>"``, so a famous tweet finds its live followers' connections in one
   read, without the follower list.
@@ -30,7 +32,31 @@ from warbler.settings import get_settings
 
 
 def live_key(user_id: str) -> str:
-    return f"live:{{{user_id}}}"
+    return f"live:{{b{Keys.bucket(user_id)}}}"
+
+
+# Add or remove one connection id in a user's field, atomically; an emptied field goes.
+_LIVE_ADD = """
+local ids = redis.call('HGET', KEYS[1], ARGV[1])
+if not ids then
+  ids = ARGV[2]
+elseif not string.find(' ' .. ids .. ' ', ' ' .. ARGV[2] .. ' ', 1, true) then
+  ids = ids .. ' ' .. ARGV[2]
+end
+redis.call('HSET', KEYS[1], ARGV[1], ids)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+_LIVE_REMOVE = """
+local ids = redis.call('HGET', KEYS[1], ARGV[1])
+if not ids then return 0 end
+local kept = {}
+for id in string.gmatch(ids, '%S+') do
+  if id ~= ARGV[2] then table.insert(kept, id) end
+end
+if #kept == 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], table.concat(kept, ' ')) end
+return 1
+"""
 
 
 def audience_key(famous_id: str) -> str:
@@ -62,9 +88,9 @@ class ConnectionStore:
             audiences=set(audiences) or None,
             expires_at=now + timedelta(seconds=self._ttl),
         ).save()
+        # Scripts go outside the pipeline: a cluster client's pipelines refuse them.
+        self._r.eval(_LIVE_ADD, 1, live_key(user_id), user_id, connection_id, self._ttl)
         pipe = self._r.pipeline(transaction=False)
-        pipe.sadd(live_key(user_id), connection_id)
-        pipe.expire(live_key(user_id), self._ttl)
         for famous_id in audiences:
             pipe.sadd(audience_key(famous_id), f"{user_id} {connection_id}")
             pipe.expire(audience_key(famous_id), self._ttl)
@@ -79,8 +105,8 @@ class ConnectionStore:
         user_id = row.user_id if row is not None else user_id
         if user_id is None:
             return
+        self._r.eval(_LIVE_REMOVE, 1, live_key(user_id), user_id, connection_id)
         pipe = self._r.pipeline(transaction=False)
-        pipe.srem(live_key(user_id), connection_id)
         for famous_id in (row.audiences if row is not None else None) or ():
             pipe.srem(audience_key(famous_id), f"{user_id} {connection_id}")
         pipe.execute()
@@ -88,14 +114,20 @@ class ConnectionStore:
             row.delete()
 
     def of_users(self, user_ids: Iterable[str]) -> list[Connection]:
-        """The open connections of many users: one pipelined round trip."""
-        users = list(dict.fromkeys(user_ids))
-        if not users:
+        """The open connections of many users: one HMGET per bucket, in one round trip."""
+        by_key: dict[str, list[str]] = {}
+        for user_id in dict.fromkeys(user_ids):
+            by_key.setdefault(live_key(user_id), []).append(user_id)
+        if not by_key:
             return []
         pipe = self._r.pipeline(transaction=False)
-        for user_id in users:
-            pipe.smembers(live_key(user_id))
-        return [Connection(c, u) for u, conns in zip(users, pipe.execute(), strict=True) for c in sorted(conns)]
+        for key, users in by_key.items():
+            pipe.hmget(key, users)
+        out = []
+        for users, values in zip(by_key.values(), pipe.execute(), strict=True):
+            for user_id, ids in zip(users, values, strict=True):
+                out.extend(Connection(c, user_id) for c in sorted((ids or "").split()))
+        return out
 
     def audience(self, famous_id: str) -> list[Connection]:
         out = []
