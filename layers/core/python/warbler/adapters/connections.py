@@ -123,7 +123,7 @@ class ConnectionStore:
         pipe = self._r.pipeline(transaction=False)
         for key, users in by_key.items():
             pipe.hmget(key, users)
-        out = []
+        out: list[Connection] = []
         for users, values in zip(by_key.values(), pipe.execute(), strict=True):
             for user_id, ids in zip(users, values, strict=True):
                 out.extend(Connection(c, user_id) for c in sorted((ids or "").split()))
