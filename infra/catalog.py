@@ -307,6 +307,32 @@ FUNCTIONS += (
 
 FUNCTIONS += (
     Function(
+        "trends_aggregator",
+        "Activity stream -> per-bucket uses and distinct accounts per hashtag and topic (Redis).",
+        # No batching window: Lambda polls a shard once a second, so under load batches fill up
+        # anyway, and locally a window would hold every wait_idle() open.
+        streams=(StreamSource("kinesis", "activity", batch_size=500),),
+        grants=(Grant("table:tweets", "read"), _REDIS),  # a retweet counts its original's terms
+        timeout_seconds=60,
+    ),
+    Function(
+        "trends_ranker",
+        "Every minute: score hashtags and topics against their own baseline; store the rankings.",
+        schedules=(Schedule(rate_minutes=1),),
+        grants=(_REDIS,),
+        timeout_seconds=60,
+    ),
+    Function(
+        "trends",
+        "Trending hashtags and topics, read from the precomputed ranking.",
+        routes=(Route("GET", "/trends"),),
+        grants=(_REDIS,),
+        memory_mb=256,
+    ),
+)
+
+FUNCTIONS += (
+    Function(
         "indexer",
         "Activity stream and users table stream -> the OpenSearch tweets and users indices.",
         streams=(
@@ -334,32 +360,6 @@ FUNCTIONS += (
             Grant("opensearch", "read"),
             _REDIS,
         ),
-    ),
-)
-
-FUNCTIONS += (
-    Function(
-        "trends_aggregator",
-        "Activity stream -> per-bucket uses and distinct accounts per hashtag and topic (Redis).",
-        # No batching window: Lambda polls a shard once a second, so under load batches fill up
-        # anyway, and locally a window would hold every wait_idle() open.
-        streams=(StreamSource("kinesis", "activity", batch_size=500),),
-        grants=(Grant("table:tweets", "read"), _REDIS),  # a retweet counts its original's terms
-        timeout_seconds=60,
-    ),
-    Function(
-        "trends_ranker",
-        "Every minute: score hashtags and topics against their own baseline; store the rankings.",
-        schedules=(Schedule(rate_minutes=1),),
-        grants=(_REDIS,),
-        timeout_seconds=60,
-    ),
-    Function(
-        "trends",
-        "Trending hashtags and topics, read from the precomputed ranking.",
-        routes=(Route("GET", "/trends"),),
-        grants=(_REDIS,),
-        memory_mb=256,
     ),
 )
 

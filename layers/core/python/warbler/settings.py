@@ -71,6 +71,8 @@ class Settings:
     retweet_dedupe_window: int = 40
     notification_group_seconds: int = 6 * 3600
     notification_ttl_days: int = 90
+    search_cache_seconds: int = 10
+    search_max_depth: int = 1000
     # Trends (see docs/trends.md): 5-minute buckets, a 24 h baseline and history, the last 3
     # buckets as the observation, at least 5 distinct accounts, scores halving every hour.
     trends_bucket_seconds: int = 300
@@ -82,8 +84,6 @@ class Settings:
     trends_min_score: float = 1.0
     trends_ranking_size: int = 50
     trends_dedupe_seconds: int = 2 * 3600
-    search_cache_seconds: int = 10
-    search_max_depth: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
