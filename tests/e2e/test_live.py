@@ -14,10 +14,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from tests.integration import conftest as integration
 from tests.support import wait_until
-
-settings_override = integration.settings_override  # the integration suite's fixture, shared
 
 TIMEOUT = 15.0
 

@@ -10,11 +10,11 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from cfn import actions_on, function_id, function_props, logical_id, resources, stream_id, table_id
-from conftest import FUTURE_FUNCTIONS, FUTURE_TABLES, REPO_ROOT
 
 from infra import catalog
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.stack import WarblerStack
+from tests.infra.conftest import FUTURE_FUNCTIONS, FUTURE_TABLES, REPO_ROOT
 
 
 def test_every_future_function_and_table_is_synthesized(future_template: dict[str, Any]) -> None:
