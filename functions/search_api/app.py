@@ -20,7 +20,7 @@ def search_route(
     cursor: Annotated[str | None, Query()] = None,
 ):
     caller = api.caller_id(app)
-    return search.search(caller, q, type, sort, api.page_size(limit), cursor).as_dict()
+    return api.json_response(search.search(caller, q, type, sort, api.page_size(limit), cursor).as_dict())
 
 
 lambda_handler = api.rest_handler(app)
