@@ -29,6 +29,7 @@ class MixResult:
     reads: Latencies = field(default_factory=Latencies)
     posts: Latencies = field(default_factory=Latencies)
     likes: Latencies = field(default_factory=Latencies)
+    searches: Latencies = field(default_factory=Latencies)
     follows: Latencies = field(default_factory=Latencies)
     lag: Latencies = field(default_factory=Latencies)
     undelivered: int = 0
@@ -67,6 +68,7 @@ class Mix:
         self.followers: list[list[int]] = []
         self.result = MixResult()
         self.can_like = _has_route("POST", "/tweets/{tweet_id}/like")
+        self.can_search = _has_route("GET", "/search")
 
     def _count_error(self, what: str, response: requests.Response) -> None:
         key = f"{what} {response.status_code}"
@@ -149,6 +151,8 @@ class Mix:
                 self._read(self.rng.randrange(len(self.accounts)))
                 if self.can_like and recent and reads % 10 == 0:
                     self._like(self.rng.randrange(len(self.accounts)), self.rng.choice(recent))
+                if self.can_search and reads % 20 == 0:
+                    self._search(self.rng.randrange(len(self.accounts)))
                 if reads % 50 == 0:
                     a, b = self.rng.sample(range(len(self.accounts)), 2)
                     self._follow(a, b)
@@ -179,6 +183,16 @@ class Mix:
         tid = resp.json()["id"]
         recent.append(tid)
         watching.append((tid, posted_at, self.rng.choice(self.followers[author])))
+
+    def _search(self, searcher: int) -> None:
+        query = self.rng.choice(["#bench", "bench tweet", '"bench tweet"', "bench -nothing"])
+        began = time.perf_counter()
+        resp = self.accounts[searcher].session.get(
+            f"{self.base}/search", params={"q": query, "sort": self.rng.choice(["latest", "top"])}, timeout=30
+        )
+        self.result.searches.add(time.perf_counter() - began)
+        if not resp.ok:
+            self._count_error("search", resp)
 
     def _like(self, liker: int, tid: str) -> None:
         began = time.perf_counter()

@@ -140,7 +140,13 @@ def _markdown(results: Results, plots: list[str]) -> str:
         md += ["", "## API mix through the gateway", "",
                f"{m.users} users and {m.edges} follows created through the API; {m.seconds:.0f} s of traffic.", "",
                "| operation | n | p50 / p95 / p99 (ms) |", "|---|---|---|"]  # fmt: skip
-        for name, lat in (("home read (HTTP)", m.reads), ("post", m.posts), ("like", m.likes), ("follow", m.follows)):
+        for name, lat in (
+            ("home read (HTTP)", m.reads),
+            ("post", m.posts),
+            ("like", m.likes),
+            ("search", m.searches),
+            ("follow", m.follows),
+        ):
             if len(lat):
                 md.append(f"| {name} | {len(lat)} | {_ms(lat)} |")
         md += ["", f"Post → follower home timeline lag: {_ms(m.lag)} ms (p50 / p95 / p99) over {len(m.lag)} posts; "
