@@ -81,3 +81,15 @@ def test_profile_update_validation(api):
 def test_openapi_document_is_served(api):
     doc = requests.get(api.url + "/openapi.json").json()
     assert "/timelines/home" in doc["paths"] and "/tweets" in doc["paths"]
+
+
+def test_writes_past_the_rate_limit_are_429(api, settings_override):
+    alice, bob = api.signup(), api.signup()
+    with settings_override(tweet_limit=3, follow_limit=1):
+        for i in range(3):
+            assert alice.call("POST", "/tweets", json={"text": f"within the limit {i}"}).status_code == 201
+        assert _error(alice.call("POST", "/tweets", json={"text": "one too many"}), 429)["code"] == "rate_limited"
+        assert bob.call("POST", "/tweets", json={"text": "others are not limited"}).status_code == 201
+        bob.follow(alice)
+        _error(bob.call("POST", f"/users/{api.signup().handle}/follow"), 429)
+    assert alice.call("GET", "/me").json()["tweets_count"] == 3

@@ -47,3 +47,37 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
         assert isinstance(result, dict) and result, result
     else:
         assert result == {"batchItemFailures": []}
+
+
+def test_a_redelivered_activity_batch_neither_duplicates_notifications_nor_recounts(api, local_stack):
+    import base64
+
+    author, fan = api.signup(), api.signup()
+    tweet = author.post("count me once")
+    local_stack.wait_idle(15)
+    like_event = {
+        "event_id": "redelivered-like-1",
+        "type": "like",
+        "actor_id": fan.id,
+        "at": "2026-11-22T12:00:00.000Z",
+        "tweet_id": tweet["id"],
+        "target_user_id": author.id,
+        "original_at": "2026-11-22T12:00:00.000Z",
+    }
+    record = {
+        "kinesis": {
+            "data": base64.b64encode(json.dumps(like_event).encode()).decode(),
+            "sequenceNumber": "1",
+            "partitionKey": fan.id,
+        },
+        "eventSource": "aws:kinesis",
+    }
+    batch = {"Records": [record, record]}
+
+    assert local_stack.invoke("notifier", batch) == {"batchItemFailures": []}
+    assert local_stack.invoke("notifier", batch) == {"batchItemFailures": []}
+
+    items = author.call("GET", "/notifications").json()["items"]
+    assert [(n["type"], n["count"], [a["id"] for a in n["actors"]]) for n in items] == [("like", 1, [fan.id])]
+    # Counts come from the write's own transaction, never from replaying the stream.
+    assert author.call("GET", f"/tweets/{tweet['id']}").json()["like_count"] == 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from warbler import clock, ids, timelines, tweets
+from warbler import clock, ids, limits, timelines, tweets
 from warbler.adapters.dynamo import EngagementModel, TweetModel
 from warbler.adapters.redis_store import Keys, RedisErrors, client
 from warbler.errors import NotFound
@@ -65,6 +65,7 @@ def _existing(tweet_id: str, kind: str, user_id: str) -> EngagementModel | None:
 
 def like(user_id: str, tweet_id: str) -> dict:
     tweet = _original(tweet_id)
+    limits.spend(user_id, "like")
     try:
         with _tx() as tx:
             tx.save(_row(tweet, LIKE, user_id), condition=EngagementModel.tweet_id.does_not_exist())

@@ -71,6 +71,13 @@ class Settings:
     retweet_dedupe_window: int = 40
     notification_group_seconds: int = 6 * 3600
     notification_ttl_days: int = 90
+    # Write limits per user and window (Twitter's published ones, per 3 h and per day).
+    tweet_limit: int = 300
+    tweet_limit_window_seconds: int = 3 * 3600
+    follow_limit: int = 400
+    follow_limit_window_seconds: int = 24 * 3600
+    like_limit: int = 1000
+    like_limit_window_seconds: int = 24 * 3600
     search_cache_seconds: int = 10
     search_max_depth: int = 1000
     # Trends (see docs/trends.md): 5-minute buckets, a 24 h baseline and history, the last 3

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from warbler import clock, pagination, users
+from warbler import clock, limits, pagination, users
 from warbler.adapters.dynamo import FollowModel, UserModel
 from warbler.errors import InvalidInput
 from warbler.pagination import Page
@@ -23,6 +23,7 @@ def follow(follower_id: str, handle: str) -> dict:
     followee_id = users.user_id_for_handle(handle)
     if followee_id == follower_id:
         raise InvalidInput("you cannot follow yourself")
+    limits.spend(follower_id, "follow")
     edge = FollowModel(follower_id=follower_id, followee_id=followee_id, created_at=clock.now_iso())
     try:
         with _tx() as tx:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from warbler import clock, engagement, ids, pagination, timelines, users
+from warbler import clock, engagement, ids, limits, pagination, timelines, users
 from warbler.adapters.dynamo import EngagementModel, HandleModel, MentionAttribute, TweetModel, UserModel
 from warbler.adapters.redis_store import Keys, RedisErrors, cached_json_many, client
 from warbler.errors import Forbidden, InvalidInput, NotFound
@@ -72,6 +72,7 @@ def _resolve_mentions(handles: Sequence[str]) -> list[dict]:
 
 def post_tweet(author_id: str, text: str, reply_to_id: str | None = None, quote_of_id: str | None = None) -> dict:
     parsed = parse_tweet_text(text)
+    limits.spend(author_id, "tweet")
     mentions = _resolve_mentions(parsed.mention_handles)
     users.get_user(author_id)
     parent = get_model(reply_to_id) if reply_to_id else None
