@@ -30,12 +30,12 @@ PRESETS = {
     "run": dict(
         users=100_000, follows=5_000_000, scales="0.1,0.3,1", reads=2000, readers=300, fanout_deliveries=1_000_000,
         zadd_requests=2_000_000, duration=60.0, post_rate=2.0, http_users=40, http_follows=300,
-        tweets_per_user=100.0,
+        tweets_per_user=100.0, push_followers=100, push_tweets=30,
     ),
     "smoke": dict(
         users=2_000, follows=40_000, scales="0.25,0.5,1", reads=300, readers=50, fanout_deliveries=100_000,
         zadd_requests=200_000, duration=8.0, post_rate=2.0, http_users=10, http_follows=30,
-        tweets_per_user=10.0,
+        tweets_per_user=10.0, push_followers=10, push_tweets=5,
     ),
 }  # fmt: skip
 
@@ -195,6 +195,11 @@ def _mix(args, stack, results: Results, progress: Progress) -> None:
     mix = Mix(stack.rest_url, args.http_users, args.http_follows, args.seed, progress)
     mix.setup()
     results.mix = mix.run(args.duration, args.post_rate, args.reads_per_post)
+    from bench.push_lag import measure
+
+    task = progress.task(f"post -> WebSocket push lag, {args.push_followers} connected followers", 1)
+    results.push = measure(stack, args.push_followers, args.push_tweets, pings=10, timeout=20.0)
+    task.done(f"(p50 {results.push.lag.p50:.0f} ms, p99 {results.push.lag.p99:.0f} ms)")
 
 
 def graph_command(args: argparse.Namespace) -> int:
@@ -230,6 +235,8 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--duration", type=float, default=preset["duration"], help="seconds of the API mix")
         s.add_argument("--post-rate", type=float, default=preset["post_rate"], help="posts per second in the mix")
         s.add_argument("--reads-per-post", type=int, default=100)
+        s.add_argument("--push-followers", type=int, default=preset["push_followers"], help="connected followers")
+        s.add_argument("--push-tweets", type=int, default=preset["push_tweets"])
         s.add_argument("--http-users", type=int, default=preset["http_users"], help="users signed up through the API")
         s.add_argument("--http-follows", type=int, default=preset["http_follows"])
         s.add_argument("--pg", default=None, help="PostgreSQL conninfo (default: PG* env, else local socket, db test)")

@@ -63,6 +63,56 @@ class Listener:
             return self.arrivals.pop(key)
 
 
+@dataclass
+class PushLag:
+    pong: Latencies
+    lag: Latencies  # every (tweet, follower)
+    last: Latencies  # the last follower of each tweet
+    lost: int
+    followers: int
+    tweets: int
+
+
+def measure(stack: LocalStack, followers_count: int, tweets: int, pings: int, timeout: float) -> PushLag:
+    """Post → push lag to ``followers_count`` connected followers, on a running stack."""
+    api = Api(stack.rest_url)
+    author = api.signup()
+    followers = [api.signup() for _ in range(followers_count)]
+    for follower in followers:
+        follower.follow(author)
+    stack.wait_idle(60)
+
+    listeners = [Listener(connect(f"{stack.ws_url}/?token={f.token}", open_timeout=10)) for f in followers]
+    threads = [threading.Thread(target=listener.run, daemon=True) for listener in listeners]
+    for thread in threads:
+        thread.start()
+
+    pong = Latencies()
+    for i in range(pings):
+        listener = listeners[i % len(listeners)]
+        started = time.perf_counter()
+        listener.ws.send(json.dumps({"action": "ping"}))
+        arrived = listener.wait_for("pong", timeout)
+        if arrived is not None:
+            pong.add(arrived - started)
+
+    lag, last, lost = Latencies(), Latencies(), 0
+    for i in range(tweets):
+        started = time.perf_counter()
+        tweet_id = author.post(f"live bench {i}")["id"]
+        arrivals = [listener.wait_for(tweet_id, timeout) for listener in listeners]
+        got = [a - started for a in arrivals if a is not None]
+        lost += len(arrivals) - len(got)
+        for seconds in got:
+            lag.add(seconds)
+        if got:
+            last.add(max(got))
+
+    for listener in listeners:
+        listener.ws.close()
+    return PushLag(pong, lag, last, lost, followers_count, tweets)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=100)
@@ -82,42 +132,9 @@ def main(argv: list[str] | None = None) -> None:
 
     with LocalStack(rest_port=0, ws_port=0) as stack:
         stack.env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-        api = Api(stack.rest_url)
-        author = api.signup()
-        followers = [api.signup() for _ in range(args.followers)]
-        for follower in followers:
-            follower.follow(author)
-        stack.wait_idle(60)
+        result = measure(stack, args.followers, args.tweets, args.pings, args.timeout)
 
-        listeners = [Listener(connect(f"{stack.ws_url}/?token={f.token}", open_timeout=10)) for f in followers]
-        threads = [threading.Thread(target=listener.run, daemon=True) for listener in listeners]
-        for thread in threads:
-            thread.start()
-
-        pong = Latencies()
-        for i in range(args.pings):
-            listener = listeners[i % len(listeners)]
-            started = time.perf_counter()
-            listener.ws.send(json.dumps({"action": "ping"}))
-            arrived = listener.wait_for("pong", args.timeout)
-            if arrived is not None:
-                pong.add(arrived - started)
-
-        lag, last, lost = Latencies(), Latencies(), 0
-        for i in range(args.tweets):
-            started = time.perf_counter()
-            tweet_id = author.post(f"live bench {i}")["id"]
-            arrivals = [listener.wait_for(tweet_id, args.timeout) for listener in listeners]
-            got = [a - started for a in arrivals if a is not None]
-            lost += len(arrivals) - len(got)
-            for seconds in got:
-                lag.add(seconds)
-            if got:
-                last.add(max(got))
-
-        for listener in listeners:
-            listener.ws.close()
-
+    pong, lag, last, lost = result.pong, result.lag, result.last, result.lost
     print(f"ping -> pong (baseline)          {pong.row()}")
     print(f"post -> push, every follower     {lag.row()}")
     print(f"post -> push, last follower      {last.row()}")

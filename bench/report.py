@@ -66,6 +66,14 @@ def targets(results: Results) -> list[tuple[str, str, str]]:
             f"{results.mix.lag.p99:.0f} ms",
             f"p50 {results.mix.lag.p50:.0f} ms over {len(results.mix.lag)} posts, {results.mix.undelivered} undelivered",
         ))  # fmt: skip
+    if results.push is not None and len(results.push.lag):
+        push = results.push
+        rows.append((
+            "post → WebSocket push (no target; reported)",
+            f"p99 {push.lag.p99:.0f} ms",
+            f"p50 {push.lag.p50:.0f} ms to {push.followers} connected followers × {push.tweets} tweets, "
+            f"{push.lost} lost; ping→pong p50 {push.pong.p50:.1f} ms",
+        ))  # fmt: skip
     return rows
 
 

@@ -38,4 +38,5 @@ class Results:
     fanout: FanoutResult | None = None
     zadd: BenchmarkResult | None = None
     mix: MixResult | None = None
+    push: Any = None  # bench.push_lag.PushLag, when the stack ran
     notes: list[str] = field(default_factory=list)
