@@ -19,7 +19,7 @@ from warbler.observability import logger, metrics, tracer
 def lambda_handler(event: dict, context) -> dict:
     chunks: list[fanout.Chunk] = []
 
-    def deliver(parsed: list[fanout.Chunk]) -> int:
+    def deliver(parsed: list[fanout.Chunk]) -> fanout.Applied:
         chunks.extend(parsed)
         return fanout.deliver(parsed)
 
@@ -32,8 +32,8 @@ def lambda_handler(event: dict, context) -> dict:
         what="fan-out",
     )
     if delivered is not None:
-        metrics.add_metric(name="TimelineDeliveries", unit=MetricUnit.Count, value=delivered)
+        metrics.add_metric(name="TimelineDeliveries", unit=MetricUnit.Count, value=delivered.applied)
         # After the timelines are written; best effort, never fails the batch (see warbler.live).
-        pushed = live.push_timeline([(c.op, c.entry, c.followers) for c in chunks])
+        pushed = live.push_timeline([(c.op, c.entry, c.followers) for c in chunks], delivered.live)
         metrics.add_metric(name="LivePushes", unit=MetricUnit.Count, value=pushed)
     return response

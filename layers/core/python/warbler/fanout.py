@@ -22,7 +22,7 @@ from pynamodb.exceptions import DoesNotExist
 from warbler import live, social_graph, timelines
 from warbler.adapters import kinesis
 from warbler.adapters.dynamo import UserModel
-from warbler.adapters.redis_store import Groups, Keys, TimelineStore, client
+from warbler.adapters.redis_store import Applied, Groups, Keys, TimelineStore, client
 from warbler.settings import get_settings
 
 ADD = "add"
@@ -113,8 +113,9 @@ def plan(op: str, post: Post) -> int:
     return audience
 
 
-def deliver(chunks: Iterable[Chunk]) -> int:
-    """Apply chunks to home timelines: one round trip per operation for the whole batch."""
+def deliver(chunks: Iterable[Chunk]) -> Applied:
+    """Apply chunks to home timelines: one round trip per operation for the whole batch. Also
+    returns the open connections of the followers it reached, for live pushes."""
     groups: dict[str, Groups] = {
         ADD: defaultdict(lambda: defaultdict(list)),
         REMOVE: defaultdict(lambda: defaultdict(list)),
@@ -124,7 +125,8 @@ def deliver(chunks: Iterable[Chunk]) -> int:
         for tag, key in Keys.homes_by_tag(chunk.followers):
             by_tag[tag][chunk.entry].append(key)
     store = TimelineStore()
-    return store.apply_groups(ADD, groups[ADD]) + store.apply_groups(REMOVE, groups[REMOVE])
+    added, removed = store.apply_groups(ADD, groups[ADD]), store.apply_groups(REMOVE, groups[REMOVE])
+    return Applied(added.applied + removed.applied, {**added.live, **removed.live})
 
 
 def promote_if_famous(user_id: str) -> bool:

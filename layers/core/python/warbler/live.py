@@ -4,7 +4,8 @@
   live audience of every famous account that user follows, so a famous tweet reaches its live
   followers without reading the follower list.
 - New timeline entries are pushed to the connections of exactly the followers the fan-out
-  delivered them to (``push_timeline``, one Redis round trip for the whole batch); a famous
+  delivered them to (``push_timeline``: the fan-out script returns their connections while it
+  writes their timelines, so finding them costs no extra round trip); a famous
   author's tweet goes to their live audience (``push_to_live_audience``), a reply only to those
   who also follow the person it answers, as in timelines.
 - A removed entry (a deleted tweet or retweet) pushes ``{"type": "delete"}`` to the same audience.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ParamSpec
 
 from warbler import notifications, social_graph, timelines, tweets
@@ -105,22 +106,19 @@ def _entry_messages(entries: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
 
 
 @_best_effort
-def push_timeline(deliveries: Sequence[tuple[str, str, Sequence[str]]]) -> int:
-    """Push fan-out deliveries ``(op, entry, followers)`` to those followers' open connections."""
-    if not deliveries:
+def push_timeline(
+    deliveries: Sequence[tuple[str, str, Sequence[str]]], live_connections: Mapping[str, Sequence[str]]
+) -> int:
+    """Push fan-out deliveries ``(op, entry, followers)`` to the followers' open connections,
+    which the fan-out script found while it wrote their timelines (``fanout.deliver``)."""
+    if not deliveries or not live_connections:
         return 0
-    connections = ConnectionStore().of_users(u for _, _, users in deliveries for u in users)
-    if not connections:
-        return 0
-    by_user: dict[str, list[Connection]] = {}
-    for c in connections:
-        by_user.setdefault(c.user_id, []).append(c)
     messages = _entry_messages((op, entry) for op, entry, _ in deliveries)
     out: list[tuple[Connection, bytes]] = []
     for op, entry, users in deliveries:
         data = messages.get((op, entry))
         if data is not None:
-            out.extend((c, data) for u in users for c in by_user.get(u, ()))
+            out.extend((Connection(c, u), data) for u in users for c in live_connections.get(u, ()))
     return _deliver(out)
 
 

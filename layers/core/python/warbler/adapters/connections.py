@@ -30,9 +30,7 @@ from warbler.adapters.dynamo import ConnectionModel
 from warbler.adapters.redis_store import Keys, client
 from warbler.settings import get_settings
 
-
-def live_key(user_id: str) -> str:
-    return f"live:{{b{Keys.bucket(user_id)}}}"
+live_key = Keys.live
 
 
 # Add or remove one connection id in a user's field, atomically; an emptied field goes.

@@ -18,6 +18,7 @@ import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -79,6 +80,16 @@ class Keys:
             yield tag, f"tl:{tag}:{user_id}"
 
     @staticmethod
+    def live(user_id: str) -> str:
+        """Open WebSocket connections of the users of a home-timeline bucket (a hash), so the
+        fan-out script reads them in the same slot as the timelines it writes."""
+        return Keys.live_of_tag(f"{{b{Keys.bucket(user_id)}}}")
+
+    @staticmethod
+    def live_of_tag(tag: str) -> str:
+        return f"live:{tag}"
+
+    @staticmethod
     def user_timeline(user_id: str) -> str:
         return f"utl:{{{user_id}}}"
 
@@ -115,6 +126,9 @@ class Keys:
 # shared by a thousand followers crosses the wire once. A member "<id>:<original>" is a retweet:
 # it is skipped when the original, or another retweet of it, is already among the newest
 # ``window`` entries. Removal is unconditional.
+# KEYS[1] is the slot's live index (``Keys.live``): the script also answers, for each follower it
+# touched, their open WebSocket connections, so pushing needs no second pass over the followers.
+# It returns {applied, key index, connection ids, key index, connection ids, ...}.
 # Trimming to the cap costs a ZCARD per insert, a third of the script's work, so inserts only
 # check when the entry's last two digits are 00-06 (about 1 in 14, spread evenly by the
 # snowflake's sequence bits); reads trim exactly before they page (``trim_command``), so no read
@@ -124,7 +138,8 @@ local op = ARGV[1]
 local cap = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local n = 0
-local k = 1
+local live = {}
+local k = 2
 for g = 4, #ARGV, 2 do
   local member = ARGV[g]
   local last = k + tonumber(ARGV[g + 1]) - 1
@@ -156,14 +171,26 @@ for g = 4, #ARGV, 2 do
     else
       n = n + redis.call('ZREM', key, member)
     end
+    local connections = redis.call('HGET', KEYS[1], string.match(key, ':([^:]+)$'))
+    if connections then
+      table.insert(live, i - 1)
+      table.insert(live, connections)
+    end
   end
   k = last + 1
 end
-return n
+table.insert(live, 1, n)
+return live
 """
 
 # slot tag -> timeline entry -> timeline keys
 Groups = dict[str, dict[str, list[str]]]
+
+
+@dataclass
+class Applied:
+    applied: int = 0
+    live: dict[str, list[str]] = field(default_factory=dict)  # user id -> open connection ids
 
 
 def hash_tag(key: str) -> str:
@@ -184,23 +211,28 @@ class TimelineStore:
         groups: Groups = defaultdict(lambda: defaultdict(list))
         for key, member in entries:
             groups[hash_tag(key)][member].append(key)
-        return self.apply_groups(op, groups)
+        return self.apply_groups(op, groups).applied
 
-    def apply_groups(self, op: str, groups: Groups) -> int:
-        """One round trip, one script call per hash slot, each entry sent once per slot."""
-        if not groups:
-            return 0
-        applied = 0
+    def apply_groups(self, op: str, groups: Groups) -> Applied:
+        """One round trip, one script call per hash slot, each entry sent once per slot; also
+        returns the open connections of the users whose timelines it touched."""
+        result = Applied()
         for pipe, slots in self._pipelines(groups):
+            slot_keys = []
             for tag in slots:
-                keys: list[str] = []
+                keys: list[str] = [Keys.live_of_tag(tag)]
                 args: list[str | int] = [op, self._cap, self._window]
                 for member, member_keys in groups[tag].items():
                     keys += member_keys
                     args += (member, len(member_keys))
                 self._apply(keys=keys, args=args, client=pipe)
-            applied += sum(int(n) for n in pipe.execute())
-        return applied
+                slot_keys.append(keys)
+            for keys, reply in zip(slot_keys, pipe.execute(), strict=True):
+                result.applied += int(reply[0])
+                for i in range(1, len(reply), 2):
+                    user_id = keys[int(reply[i])].rsplit(":", 1)[1]
+                    result.live[user_id] = str(reply[i + 1]).split()
+        return result
 
     def _pipelines(self, groups: Groups) -> list[tuple[Any, list[str]]]:
         """One pipeline for a single Redis; one per node for a cluster, whose client-side
