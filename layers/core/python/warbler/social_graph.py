@@ -59,14 +59,6 @@ def _already(error: TransactWriteError) -> bool:
     return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
 
 
-def is_following(follower_id: str, followee_id: str) -> bool:
-    return FollowModel.count(follower_id, FollowModel.followee_id == followee_id) > 0
-
-
-def followee_ids(follower_id: str) -> list[str]:
-    return [edge.followee_id for edge in FollowModel.query(follower_id, attributes_to_get=["followee_id"])]
-
-
 def follower_id_pages(followee_id: str, page_size: int = 1000) -> Iterator[list[str]]:
     """Followers a page at a time: fan-out never holds a large audience in memory."""
     last_key = None
