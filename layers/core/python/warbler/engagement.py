@@ -179,23 +179,41 @@ def flags(user_id: str, tweet_ids: list[str]) -> Flags:
     (rare in a timeline) are asked of DynamoDB."""
     if not tweet_ids:
         return Flags()
-    found = {LIKE: set(), RETWEET: set()}  # type: dict[str, set[str]]
-    unsure: dict[str, list[str]] = {}
+    replies: list | None
     try:
         pipe = client().pipeline(transaction=False)
-        for kind in (LIKE, RETWEET):
-            pipe.get(Keys.engaged_since(user_id, kind))
-            pipe.smismember(Keys.engaged(user_id, kind), tweet_ids)
-        since_like, like_hits, since_rt, rt_hits = pipe.execute()
-        for kind, since, hits in ((LIKE, since_like, like_hits), (RETWEET, since_rt, rt_hits)):
-            if since is None:
-                since, engaged = _load_engaged(user_id, kind)
-                found[kind] = {t for t in tweet_ids if t in engaged}
-            else:
-                found[kind] = {t for t, hit in zip(tweet_ids, hits, strict=True) if hit}
-            unsure[kind] = [t for t in tweet_ids if t not in found[kind] and t <= since and since != "0"]
+        flag_commands(pipe, user_id, tweet_ids)
+        replies = pipe.execute()
     except RedisErrors:
-        unsure = {LIKE: list(tweet_ids), RETWEET: list(tweet_ids)}
+        replies = None
+    return flags_from(user_id, tweet_ids, replies)
+
+
+def flag_commands(pipe, user_id: str, tweet_ids: list[str]) -> None:
+    """Queue the reads ``flags_from`` needs, so a caller can send them with its own round trip
+    (``tweet_ids`` must not be empty: SMISMEMBER takes at least one member)."""
+    for kind in (LIKE, RETWEET):
+        pipe.get(Keys.engaged_since(user_id, kind))
+        pipe.smismember(Keys.engaged(user_id, kind), tweet_ids)
+
+
+def flags_from(user_id: str, tweet_ids: list[str], replies: list | None) -> Flags:
+    """The flags from the replies to ``flag_commands`` (None: Redis was unavailable)."""
+    found: dict[str, set[str]] = {LIKE: set(), RETWEET: set()}
+    unsure: dict[str, list[str]] = {LIKE: list(tweet_ids), RETWEET: list(tweet_ids)}
+    if replies is not None and tweet_ids:
+        try:
+            since_like, like_hits, since_rt, rt_hits = replies
+            for kind, since, hits in ((LIKE, since_like, like_hits), (RETWEET, since_rt, rt_hits)):
+                if since is None:
+                    since, engaged = _load_engaged(user_id, kind)
+                    found[kind] = {t for t in tweet_ids if t in engaged}
+                else:
+                    found[kind] = {t for t, hit in zip(tweet_ids, hits, strict=True) if hit}
+                unsure[kind] = [t for t in tweet_ids if t not in found[kind] and t <= since and since != "0"]
+        except RedisErrors:
+            found = {LIKE: set(), RETWEET: set()}
+            unsure = {LIKE: list(tweet_ids), RETWEET: list(tweet_ids)}
     keys = [(t, kind_user(kind, user_id)) for kind, ids_ in unsure.items() for t in ids_]
     if keys:
         for row in EngagementModel.batch_get(keys, attributes_to_get=["tweet_id", "kind_user"]):

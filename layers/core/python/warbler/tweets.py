@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from warbler import clock, engagement, ids, limits, pagination, timelines, users
 from warbler.adapters.dynamo import EngagementModel, HandleModel, MentionAttribute, TweetModel, UserModel
-from warbler.adapters.redis_store import Keys, RedisErrors, cached_json_many, client
+from warbler.adapters.redis_store import Keys, RedisErrors, client
 from warbler.errors import Forbidden, InvalidInput, NotFound
 from warbler.pagination import Page
 from warbler.text import handle_key, parse_tweet_text
@@ -191,13 +192,27 @@ def _pipeline_delete(keys: list[str]) -> None:
 def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
     """Tweet records by id, cache-aside: one Redis round trip, one DynamoDB batch for misses.
     Deleted and unknown ids are absent from the result."""
+    return records_and(tweet_ids, None)[0]
+
+
+def records_and(tweet_ids: Sequence[str], also: Callable[[Any], None] | None) -> tuple[dict[str, dict], list | None]:
+    """``records``, plus whatever ``also`` queues on the same pipeline: its replies come back
+    second (None when Redis was unavailable), so a caller saves a round trip."""
     wanted = list(dict.fromkeys(tweet_ids))
     found: dict[str, dict] = {}
     dead: set[str] = set()
+    extra: list | None = None
     r = None
     try:
         r = client()
-        for tid, raw in zip(wanted, cached_json_many(r, [Keys.tweet(t) for t in wanted]), strict=True):
+        pipe = r.pipeline(transaction=False)
+        for tid in wanted:
+            pipe.get(Keys.tweet(tid))
+        if also is not None:
+            also(pipe)
+        replies = pipe.execute()
+        extra = replies[len(wanted) :]
+        for tid, raw in zip(wanted, replies[: len(wanted)], strict=True):
             if raw == TOMBSTONE:
                 dead.add(tid)
             elif raw:
@@ -214,7 +229,7 @@ def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
                 for tid, rec in loaded.items():
                     pipe.set(Keys.tweet(tid), json.dumps(rec), ex=TWEET_TTL_SECONDS, nx=True)
                 pipe.execute()
-    return found
+    return found, extra
 
 
 def _view(
@@ -246,17 +261,26 @@ def _view(
 
 def hydrate(entries: Sequence[str], caller_id: str | None = None) -> list[dict]:
     """Tweet views for timeline entries, in order, in a constant number of round trips for any
-    page size: the entries' records, then the tweets they retweet or quote, then the author
-    cards, then the caller's likes and retweets. Deleted tweets (and retweets of them) drop out."""
+    page size: the entries' records with the caller's likes and retweets, then the tweets they
+    quote (if any), then the author cards (mostly memoised). Deleted tweets (and retweets of
+    them) drop out."""
     base = [timelines.entry_tweet_id(e) for e in entries]
-    # A retweet entry names its original, so both are fetched in the same round trip.
+    # A retweet entry names its original, so the records of both, and the caller's likes and
+    # retweets of all of them, are read in one round trip.
     originals = [e[len(b) + 1 :] for e, b in zip(entries, base, strict=True) if len(e) > len(b)]
-    recs = records(base + originals)
+    named = list(dict.fromkeys(base + originals))
+    also = (lambda pipe: engagement.flag_commands(pipe, caller_id, named)) if caller_id and named else None
+    recs, flag_replies = records_and(named, also)
     referenced = {r[k] for r in recs.values() for k in ("retweet_of_id", "quote_of_id") if r.get(k)} - set(recs)
     if referenced:
         recs.update(records(sorted(referenced)))
     authors = users.cards(r["author_id"] for r in recs.values())
-    flags = engagement.flags(caller_id, list(recs)) if caller_id else None
+    flags = None
+    if caller_id:
+        flags = engagement.flags_from(caller_id, named, flag_replies)
+        if referenced:  # quoted tweets: rare, one more read
+            more = engagement.flags(caller_id, sorted(referenced))
+            flags = engagement.Flags(flags.liked | more.liked, flags.retweeted | more.retweeted)
     out = []
     for tid in base:
         rec = recs.get(tid)
