@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 Access = Literal["read", "write", "readwrite"]
+# What invokes a function. Every function has exactly one kind; FUNCTIONS lists them grouped in this order.
+Kind = Literal["http", "websocket", "streams", "schedules"]
+KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "schedules")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,26 @@ class Function:
     grants: tuple[Grant, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
+
+    def __post_init__(self) -> None:
+        triggers = {
+            "http": self.routes,
+            "websocket": self.websocket_routes,
+            "streams": self.streams,
+            "schedules": self.schedules,
+        }
+        kinds = [kind for kind, declared in triggers.items() if declared]
+        if len(kinds) != 1:
+            raise ValueError(f"function {self.name!r} needs exactly one kind of trigger, has {kinds or 'none'}")
+
+    @property
+    def kind(self) -> Kind:
+        """What invokes the function: REST routes, WebSocket routes, streams or a schedule."""
+        if self.routes:
+            return "http"
+        if self.websocket_routes:
+            return "websocket"
+        return "streams" if self.streams else "schedules"
 
     @property
     def needs_vpc(self) -> bool:
@@ -130,6 +153,7 @@ _REDIS = Grant("redis")
 _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
 
 FUNCTIONS: tuple[Function, ...] = (
+    # ---- HTTP: REST API routes ----
     Function(
         "auth",
         "Sign-up and login (Cognito).",
@@ -198,6 +222,20 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
     ),
     Function(
+        "timelines",
+        "Home and user timelines.",
+        routes=(Route("GET", "/timelines/home"), Route("GET", "/users/{handle}/tweets")),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:follows", "read"),
+            Grant("table:engagements", "read"),
+            Grant("stream:activity", "write"),
+            _REDIS,
+        ),
+    ),
+    Function(
         "notifications",
         "A user's notifications.",
         routes=(
@@ -213,18 +251,25 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
     ),
     Function(
-        "timelines",
-        "Home and user timelines.",
-        routes=(Route("GET", "/timelines/home"), Route("GET", "/users/{handle}/tweets")),
+        # Not "search": the CDK app's OpenSearch domain construct already has that id.
+        "search_api",
+        "Tweet and user search.",
+        routes=(Route("GET", "/search"),),
         grants=(
             Grant("table:tweets", "read"),
-            Grant("table:users", "readwrite"),
-            Grant("table:handles", "read"),
+            Grant("table:users", "read"),
             Grant("table:follows", "read"),
             Grant("table:engagements", "read"),
-            Grant("stream:activity", "write"),
+            Grant("opensearch", "read"),
             _REDIS,
         ),
+    ),
+    Function(
+        "trends",
+        "Trending hashtags and topics, read from the precomputed ranking.",
+        routes=(Route("GET", "/trends"),),
+        grants=(_REDIS,),
+        memory_mb=256,
     ),
     Function(
         "openapi",
@@ -232,6 +277,14 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/openapi.json", auth=False),),
         memory_mb=256,
     ),
+    # ---- WebSocket: WebSocket API routes ----
+    Function(
+        "live",
+        "WebSocket $connect (verifies the ?token= ID token), $disconnect, ping.",
+        websocket_routes=("$connect", "$disconnect", "$default", "ping"),
+        grants=(_REDIS, *_PUSH),
+    ),
+    # ---- Streams: DynamoDB table streams and Kinesis streams ----
     Function(
         "fanout_planner",
         "Tweets table stream -> follower chunks on the fan-out stream.",
@@ -267,9 +320,6 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         timeout_seconds=60,
     ),
-)
-
-FUNCTIONS += (
     Function(
         "activity_publisher",
         "Table streams -> the Kinesis activity stream (one event per user action).",
@@ -294,18 +344,6 @@ FUNCTIONS += (
         ),
         timeout_seconds=30,
     ),
-)
-
-FUNCTIONS += (
-    Function(
-        "live",
-        "WebSocket $connect (verifies the ?token= ID token), $disconnect, ping.",
-        websocket_routes=("$connect", "$disconnect", "$default", "ping"),
-        grants=(_REDIS, *_PUSH),
-    ),
-)
-
-FUNCTIONS += (
     Function(
         "trends_aggregator",
         "Activity stream -> per-bucket uses and distinct accounts per hashtag and topic (Redis).",
@@ -315,23 +353,6 @@ FUNCTIONS += (
         grants=(Grant("table:tweets", "read"), _REDIS),  # a retweet counts its original's terms
         timeout_seconds=60,
     ),
-    Function(
-        "trends_ranker",
-        "Every minute: score hashtags and topics against their own baseline; store the rankings.",
-        schedules=(Schedule(rate_minutes=1),),
-        grants=(_REDIS,),
-        timeout_seconds=60,
-    ),
-    Function(
-        "trends",
-        "Trending hashtags and topics, read from the precomputed ranking.",
-        routes=(Route("GET", "/trends"),),
-        grants=(_REDIS,),
-        memory_mb=256,
-    ),
-)
-
-FUNCTIONS += (
     Function(
         "indexer",
         "Activity stream and users table stream -> the OpenSearch tweets and users indices.",
@@ -347,23 +368,21 @@ FUNCTIONS += (
         ),
         timeout_seconds=60,
     ),
+    # ---- Schedules: EventBridge rate rules ----
     Function(
-        # Not "search": the CDK app's OpenSearch domain construct already has that id.
-        "search_api",
-        "Tweet and user search.",
-        routes=(Route("GET", "/search"),),
-        grants=(
-            Grant("table:tweets", "read"),
-            Grant("table:users", "read"),
-            Grant("table:follows", "read"),
-            Grant("table:engagements", "read"),
-            Grant("opensearch", "read"),
-            _REDIS,
-        ),
+        "trends_ranker",
+        "Every minute: score hashtags and topics against their own baseline; store the rankings.",
+        schedules=(Schedule(rate_minutes=1),),
+        grants=(_REDIS,),
+        timeout_seconds=60,
     ),
 )
 
 DLQ_NAME = "stream-failures"
+
+
+def functions_of(kind: Kind) -> tuple[Function, ...]:
+    return tuple(f for f in FUNCTIONS if f.kind == kind)
 
 
 def function(name: str) -> Function:

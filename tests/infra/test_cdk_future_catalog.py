@@ -129,6 +129,11 @@ def test_a_catalog_function_without_a_directory_fails_loudly(tmp_path: Path) -> 
 
 def test_an_unknown_grant_kind_fails_loudly(tmp_path: Path) -> None:
     (tmp_path / "functions" / "odd").mkdir(parents=True)
-    odd = catalog.Function("odd", "Has a grant the generator doesn't know.", grants=(catalog.Grant("bucket:media"),))
+    odd = catalog.Function(
+        "odd",
+        "Has a grant the generator doesn't know.",
+        schedules=(catalog.Schedule(rate_minutes=5),),
+        grants=(catalog.Grant("bucket:media"),),
+    )
     with pytest.raises(ValueError, match="bucket:media"):
         _construct(tmp_path, (odd,))
