@@ -73,7 +73,7 @@ def kinesis_event(documents: list[dict], stream: str = "warbler-local-fanout", f
 
 
 def local_invoker() -> Invoke:
-    """Call ``functions/<name>/app.py`` handlers in this process, as infra.local does."""
+    """Call ``functions/<kind>/<name>/app.py`` handlers in this process, as infra.local does."""
     from infra.local.functions import FunctionRegistry
 
     registry = FunctionRegistry()

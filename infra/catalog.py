@@ -52,7 +52,7 @@ class Grant:
 
 @dataclass(frozen=True)
 class Function:
-    name: str  # the folder functions/<name>/ with app.py exposing lambda_handler
+    name: str  # the folder functions/<kind>/<name>/ with app.py exposing lambda_handler
     description: str
     routes: tuple[Route, ...] = ()
     websocket_routes: tuple[str, ...] = ()
@@ -153,7 +153,7 @@ _REDIS = Grant("redis")
 _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
 
 FUNCTIONS: tuple[Function, ...] = (
-    # ---- HTTP: REST API routes ----
+    # ---- HTTP: REST API routes (functions/http/) ----
     Function(
         "auth",
         "Sign-up and login (Cognito).",
@@ -277,14 +277,14 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/openapi.json", auth=False),),
         memory_mb=256,
     ),
-    # ---- WebSocket: WebSocket API routes ----
+    # ---- WebSocket: WebSocket API routes (functions/websocket/) ----
     Function(
         "live",
         "WebSocket $connect (verifies the ?token= ID token), $disconnect, ping.",
         websocket_routes=("$connect", "$disconnect", "$default", "ping"),
         grants=(_REDIS, *_PUSH),
     ),
-    # ---- Streams: DynamoDB table streams and Kinesis streams ----
+    # ---- Streams: DynamoDB table streams and Kinesis streams (functions/streams/) ----
     Function(
         "fanout_planner",
         "Tweets table stream -> follower chunks on the fan-out stream.",
@@ -368,7 +368,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         timeout_seconds=60,
     ),
-    # ---- Schedules: EventBridge rate rules ----
+    # ---- Schedules: EventBridge rate rules (functions/schedules/) ----
     Function(
         "trends_ranker",
         "Every minute: score hashtags and topics against their own baseline; store the rankings.",

@@ -1,7 +1,10 @@
-"""Loading function modules by catalog name (for the local stack, the OpenAPI build and tests).
+"""Where a function's code lives, and loading it by catalog name (for the local stack, the
+OpenAPI build and tests).
 
-Every function's entry is ``functions/<name>/app.py``; they share a file name, so each is
-loaded under its own module name."""
+The function tree says what invokes each function: ``functions/<kind>/<name>/app.py``, kind
+being the catalog's (``http``, ``websocket``, ``streams``, ``schedules``). CDK packages that
+folder as the Lambda's code; every other consumer loads it through ``load``. The entries share
+a file name, so each is loaded under its own module name."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import sys
 import threading
 from pathlib import Path
 from types import ModuleType
+
+from infra import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
@@ -23,26 +28,33 @@ def ensure_layer_on_path() -> None:
         sys.path.insert(0, str(LAYER_DIR))
 
 
-def load(name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
-    """``functions_dir/<name>/app.py`` as a module, imported once per process."""
-    path = functions_dir / name / "app.py"
+def code_dir(function: catalog.Function, functions_dir: Path = FUNCTIONS_DIR) -> Path:
+    """The folder holding the function's ``app.py``: ``functions_dir/<kind>/<name>``."""
+    return functions_dir / function.kind / function.name
+
+
+def load(function: str | catalog.Function, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
+    """The function's ``app.py`` as a module, imported once per process. A name is looked up
+    in the catalog."""
+    spec = catalog.function(function) if isinstance(function, str) else function
+    path = code_dir(spec, functions_dir) / "app.py"
     module_name = (
-        f"warbler_functions.{name}.app"
+        f"warbler_functions.{spec.name}.app"
         if functions_dir == FUNCTIONS_DIR
-        else f"warbler_functions_{abs(hash(str(functions_dir)))}.{name}.app"
+        else f"warbler_functions_{abs(hash(str(functions_dir)))}.{spec.name}.app"
     )
     with _lock:
         if module_name in sys.modules:
             return sys.modules[module_name]
         if not path.exists():
-            raise FileNotFoundError(f"function {name!r} has no {path}")
+            raise FileNotFoundError(f"function {spec.name!r} has no {path}")
         ensure_layer_on_path()
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
+        module_spec = importlib.util.spec_from_file_location(module_name, path)
+        assert module_spec and module_spec.loader
+        module = importlib.util.module_from_spec(module_spec)
         sys.modules[module_name] = module
         try:
-            spec.loader.exec_module(module)
+            module_spec.loader.exec_module(module)
         except BaseException:
             del sys.modules[module_name]
             raise

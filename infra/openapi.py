@@ -1,6 +1,6 @@
 """Build the REST API's OpenAPI document by merging each REST function's own schema.
 
-python -m infra.openapi            # writes functions/openapi/openapi.json
+python -m infra.openapi            # writes functions/http/openapi/openapi.json
 python -m infra.openapi --check    # exits 1 if the committed document is stale
 """
 
@@ -11,7 +11,7 @@ import sys
 
 from infra import catalog, functions
 
-OUTPUT = functions.FUNCTIONS_DIR / "openapi" / "openapi.json"
+OUTPUT = functions.code_dir(catalog.function("openapi")) / "openapi.json"
 
 
 def build() -> dict:

@@ -19,7 +19,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra import catalog
+from infra import catalog, functions
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.identity import Identity
@@ -88,7 +88,7 @@ class WarblerFunction(Construct):
         super().__init__(scope, pascal(spec.name))
         self.spec = spec
         config = platform.config
-        code_dir = config.repo_root / "functions" / spec.name
+        code_dir = functions.code_dir(spec, config.repo_root / "functions")
         if not code_dir.is_dir():
             # Not papered over: a catalog entry without code would deploy a broken endpoint.
             raise FileNotFoundError(f"catalog function {spec.name!r} has no directory {code_dir}")

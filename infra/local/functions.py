@@ -1,4 +1,4 @@
-"""Playing the Lambda runtime in-process: load ``functions/<name>/app.py`` and call its handler.
+"""Playing the Lambda runtime in-process: load ``functions/<kind>/<name>/app.py`` and call its handler.
 
 Each function's ``app.py`` is imported lazily on first invoke, by ``infra.functions.load``
 (the one loader the OpenAPI build and the tests use too). Handlers run in the
@@ -77,7 +77,7 @@ class FunctionRegistry:
     def _load(self, name: str) -> Handler:
         if name not in self._specs:
             raise KeyError(f"unknown function {name!r}")
-        return functions.load(name, self._dir).lambda_handler
+        return functions.load(self._specs[name], self._dir).lambda_handler
 
     def invoke(self, name: str, event: dict) -> Any:
         """Call the handler like Lambda does; exceptions propagate (they are function errors)."""

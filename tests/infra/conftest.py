@@ -2,7 +2,7 @@
 
 Two stacks: the real catalog, and a "future" catalog that adds the shapes the generator must
 already handle (WebSocket routes, schedules, OpenSearch, stream read/write and websocket grants,
-one more table). The real catalog's code comes from ``functions/<name>``; the future functions
+one more table). The real catalog's code comes from ``functions/<kind>/<name>``; the future functions
 exist only in that catalog, so their synth points ``repo_root`` at a tmp tree holding a minimal
 handler for each instead of creating anything under ``functions/``.
 """
@@ -24,7 +24,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import aws_cdk as cdk  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
-from infra import catalog  # noqa: E402
+from infra import catalog, functions  # noqa: E402
 from infra.cdk.app import build_app  # noqa: E402
 from infra.cdk.config import DeployConfig  # noqa: E402
 from infra.cdk.stack import WarblerStack  # noqa: E402
@@ -66,18 +66,18 @@ FUTURE_FUNCTIONS = tuple(f for f in C.FUNCTIONS if not f.websocket_routes) + (
 FUTURE_FUNCTIONS = tuple(f for f in FUTURE_FUNCTIONS if f not in C.FUNCTIONS or not f.name.startswith("trends"))
 
 
-def _handler_root(base: Path, functions: tuple[catalog.Function, ...]) -> Path:
-    for spec in functions:
-        directory = base / "functions" / spec.name
+def _handler_root(base: Path, specs: tuple[catalog.Function, ...]) -> Path:
+    for spec in specs:
+        directory = functions.code_dir(spec, base / "functions")
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "app.py").write_text("def lambda_handler(event, context):\n    return {}\n")
     return base
 
 
-def _code_root(functions: tuple[catalog.Function, ...], tmp: Path) -> Path:
-    if all((REPO_ROOT / "functions" / f.name).is_dir() for f in functions):
+def _code_root(specs: tuple[catalog.Function, ...], tmp: Path) -> Path:
+    if all(functions.code_dir(f).is_dir() for f in specs):
         return REPO_ROOT
-    return _handler_root(tmp, functions)
+    return _handler_root(tmp, specs)
 
 
 def _context(root: Path) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _context(root: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The synthesized template of the real catalog, via the app entry point: every catalog
-    function must have its ``functions/<name>`` directory, or the synth fails loudly."""
+    function must have its ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
     _, stack = build_app(context=_context(REPO_ROOT), outdir=tmp_path_factory.mktemp("cdk.out"))
     return Template.from_stack(stack).to_json()
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from infra import catalog
+from infra import catalog, functions
 
 
 def test_functions_are_declared_grouped_by_kind_in_kind_order() -> None:
@@ -37,3 +37,10 @@ def test_each_kind_of_trigger_names_its_kind() -> None:
     assert catalog.Function("b", "t", websocket_routes=("$connect",)).kind == "websocket"
     assert catalog.Function("c", "t", streams=(catalog.StreamSource("kinesis", "fanout"),)).kind == "streams"
     assert catalog.Function("d", "t", schedules=(catalog.Schedule(rate_minutes=1),)).kind == "schedules"
+
+
+def test_the_function_tree_is_the_catalog_grouped_by_kind() -> None:
+    tree = functions.FUNCTIONS_DIR
+    on_disk = sorted(str(p.parent.relative_to(tree)) for p in tree.glob("*/*/app.py"))
+    assert on_disk == sorted(f"{f.kind}/{f.name}" for f in catalog.FUNCTIONS)
+    assert not list(tree.glob("*/app.py")), "a function folder sits outside functions/<kind>/"

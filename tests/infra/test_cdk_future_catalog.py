@@ -11,7 +11,7 @@ import aws_cdk as cdk
 import pytest
 from cfn import actions_on, function_id, function_props, logical_id, resources, stream_id, table_id
 
-from infra import catalog
+from infra import catalog, functions
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.stack import WarblerStack
 from tests.infra.conftest import FUTURE_FUNCTIONS, FUTURE_TABLES, REPO_ROOT
@@ -128,12 +128,12 @@ def test_a_catalog_function_without_a_directory_fails_loudly(tmp_path: Path) -> 
 
 
 def test_an_unknown_grant_kind_fails_loudly(tmp_path: Path) -> None:
-    (tmp_path / "functions" / "odd").mkdir(parents=True)
     odd = catalog.Function(
         "odd",
         "Has a grant the generator doesn't know.",
         schedules=(catalog.Schedule(rate_minutes=5),),
         grants=(catalog.Grant("bucket:media"),),
     )
+    functions.code_dir(odd, tmp_path / "functions").mkdir(parents=True)
     with pytest.raises(ValueError, match="bucket:media"):
         _construct(tmp_path, (odd,))

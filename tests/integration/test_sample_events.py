@@ -28,13 +28,18 @@ def sample_users(local_stack):
     ).save()
 
 
-def test_every_function_has_a_sample_event():
-    assert sorted(p.stem for p in EVENTS.glob("*.json")) == sorted(f.name for f in catalog.FUNCTIONS)
+def sample_event(function: catalog.Function) -> dict:
+    return json.loads((EVENTS / function.kind / f"{function.name}.json").read_text())
+
+
+def test_every_function_has_a_sample_event_under_its_kind():
+    on_disk = sorted(str(p.relative_to(EVENTS).with_suffix("")) for p in EVENTS.rglob("*.json"))
+    assert on_disk == sorted(f"{f.kind}/{f.name}" for f in catalog.FUNCTIONS)
 
 
 @pytest.mark.parametrize("function", [f.name for f in catalog.FUNCTIONS])
 def test_function_handles_its_sample_event(local_stack, sample_users, function):
-    event = json.loads((EVENTS / f"{function}.json").read_text())
+    event = sample_event(catalog.function(function))
 
     result = local_stack.invoke(function, event)
 
