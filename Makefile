@@ -15,9 +15,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-## make run [DEMO=1]: the whole system on this machine (REST :3000, WebSocket :3001)
+## make run [DEMO=1] [V=1] [ARGS=...]: the whole system on this machine (REST :3000, WebSocket :3001); V=1 puts every log line on the terminal
 run: venv
-	$(PY) -m infra.local $(if $(DEMO),--demo,)
+	$(PY) -m infra.local $(if $(DEMO),--demo,) $(if $(V),--verbose,) $(ARGS)
 
 ## make test: lint, then every suite (unit, integration, e2e, local emulator, infra)
 test: venv lint

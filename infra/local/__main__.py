@@ -7,13 +7,15 @@ they listen and the environment handlers see, and runs until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
-from infra.local import services
+from infra.local import REPO_ROOT, console, services
+
+LOG_FILE_SHOWN = console.DEFAULT_LOG_FILE.relative_to(REPO_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,14 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ws-port", type=int, default=3001, help="WebSocket API port (default 3001)")
     parser.add_argument("--redis-url", default=None, help="use this redis instead of starting one (also REDIS_URL)")
     parser.add_argument("--demo", action="store_true", help="seed demo users, follows and tweets through the API")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging (every request)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    parser.add_argument("-v", "--verbose", action="store_true", help="every log line on the terminal too (debug level)")
+    parser.add_argument(
+        "--log-file", type=Path, default=console.DEFAULT_LOG_FILE, help=f"full logs (default {LOG_FILE_SHOWN})"
     )
-    # Every request of every boto3 client would otherwise be logged at INFO by botocore.
-    logging.getLogger("botocore").setLevel(logging.WARNING)
+    args = parser.parse_args(argv)
+    log_file = console.configure(args.verbose, args.log_file)
 
     from infra.local.demo import DemoError  # noqa: PLC0415 - after logging is configured
     from infra.local.stack import LocalStack  # noqa: PLC0415
@@ -48,33 +48,35 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - any startup failure ends the command with its message
         print(f"local stack failed to start: {exc}", file=sys.stderr)
         return 1
+    say = console.capture_function_logs(log_file, args.verbose)
     try:
-        print()
-        print(f"  REST API        {stack.rest_url}")
-        print(f"  WebSocket API   {stack.ws_url}/?token=<id token>")
-        print(f"  @connections    {stack.websocket_management_url}")
-        print(f"  moto (AWS)      {stack.aws_endpoint}")
-        print(f"  redis           {stack.redis_url}")
-        print(f"  OpenSearch      {stack.opensearch_url}")
-        print("\n  environment (export to run scripts against this stack):")
-        for key, value in sorted(stack.env.items()):
-            print(f"    export {key}={value}")
+        env_file = log_file.with_name("env.sh")
+        env_file.write_text("".join(f"export {k}={v}\n" for k, v in sorted(stack.env.items())))
+        say()
+        say(f"  REST API        {stack.rest_url}")
+        say(f"  WebSocket API   {stack.ws_url}/?token=<id token>")
+        say(f"  @connections    {stack.websocket_management_url}")
+        say("\n  health")
+        for check in console.health(stack):
+            say(check.line())
+        say(f"\n  full logs       {log_file}" + ("" if args.verbose else "   (make run V=1: on the terminal too)"))
+        say(f"  environment     source {env_file}   (to run scripts against this stack)")
         if args.demo:
             try:
                 from infra.local.demo import seed  # noqa: PLC0415
 
                 result = seed(stack.rest_url, stack)
-                print(f"\n  demo seeded; signed in as @{result.handle}:")
-                print(f"    export TOKEN={result.token}")
-                print(f'    curl -H "Authorization: Bearer $TOKEN" {stack.rest_url}/timelines/home')
+                say(f"\n  demo seeded; signed in as @{result.handle}:")
+                say(f"    export TOKEN={result.token}")
+                say(f'    curl -H "Authorization: Bearer $TOKEN" {stack.rest_url}/timelines/home')
             except (DemoError, TimeoutError) as exc:
-                print(f"\n  DEMO SEEDING FAILED: {exc}", file=sys.stderr)
-                print("  (the stack keeps running; fix the endpoint and re-run with --demo)", file=sys.stderr)
-        print("\n  Ctrl-C to stop.", flush=True)
+                say(f"\n  DEMO SEEDING FAILED: {exc}", error=True)
+                say("  (the stack keeps running; fix the endpoint and re-run with --demo)", error=True)
+        say("\n  Ctrl-C to stop.")
         while not stopping.wait(0.5):  # a timed wait lets the signal handlers run promptly
             pass
     finally:
-        print("shutting down...", flush=True)
+        say("shutting down...")
         stack.stop()
     return 0
 

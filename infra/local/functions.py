@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.logging.formatter import THREAD_LOCAL_KEYS
+
 from infra import catalog, functions
 from infra.local import FUNCTIONS_PATH
 from infra.local.bootstrap import ACCOUNT_ID, REGION
@@ -46,6 +48,20 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def invocation_log_keys(context: LambdaContext, event: Any) -> dict[str, Any]:
+    """The keys Powertools' ``inject_lambda_context`` adds, for this one invocation."""
+    keys: dict[str, Any] = {
+        "function_name": context.function_name,
+        "function_memory_size": context.memory_limit_in_mb,
+        "function_arn": context.invoked_function_arn,
+        "function_request_id": context.aws_request_id,
+    }
+    request_context = event.get("requestContext") if isinstance(event, dict) else None
+    if isinstance(request_context, dict) and request_context.get("requestId"):
+        keys["correlation_id"] = request_context["requestId"]  # the REST and WebSocket request id
+    return keys
+
+
 class FunctionRegistry:
     """Name -> handler for the functions of a catalog (or a catalog-like list of ``Function``)."""
 
@@ -60,6 +76,7 @@ class FunctionRegistry:
         self._handlers: dict[str, Handler] = dict(handlers or {})
         self._dir = functions_dir
         self._lock = threading.Lock()
+        self._invoked: set[str] = set()
 
     def spec(self, name: str) -> catalog.Function:
         return self._specs[name]
@@ -85,10 +102,18 @@ class FunctionRegistry:
         memory, timeout = (spec.memory_mb, spec.timeout_seconds) if spec else (128, 3)
         handler = self.handler(name)
         context = LambdaContext(name, memory, timeout)
+        with self._lock:
+            cold_start = name not in self._invoked
+            self._invoked.add(name)
+        # On Lambda each function has a process of its own; here every handler shares one
+        # Powertools Logger, whose ``inject_lambda_context`` keys are process-wide, so concurrent
+        # invocations would log each other's names. Powertools' thread-local keys win over them.
+        keys = THREAD_LOCAL_KEYS.set({**invocation_log_keys(context, event), "cold_start": cold_start})
         started = time.monotonic()
         try:
             return handler(event, context)
         finally:
+            THREAD_LOCAL_KEYS.reset(keys)
             elapsed = time.monotonic() - started
             # Nothing can stop a thread, so the timeout is reported rather than enforced.
             if elapsed > timeout:

@@ -28,8 +28,66 @@ from infra.local.bootstrap import ACCOUNT_ID
 from infra.local.functions import FunctionRegistry
 
 log = logging.getLogger(__name__)
+# One short line per request (method, path, status, time): ``make run`` shows these, the rest of
+# this module's logging goes to the log file only.
+access_log = logging.getLogger("infra.local.access")
 
 API_ID = "warblerlocal"
+# API Gateway's REST payload limit; a larger declared body is refused before it is read.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+# Load tests open hundreds of connections at once: the stdlib default backlog of 5 resets them.
+LISTEN_BACKLOG = 1024
+
+
+class BadFraming(Exception):
+    """The request's body framing is unusable: answered with ``status`` and the connection closed."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def read_body(headers: Any, rfile: Any, limit: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """The request body by ``Content-Length`` or chunked ``Transfer-Encoding`` (``BadFraming``).
+
+    A length that is not a non-negative decimal is a 400 and a declared length over ``limit``
+    a 413, both before anything is read, so a client can neither hang the connection nor make
+    the gateway buffer a terabyte."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        return _read_chunked(rfile, limit)
+    declared = headers.get_all("Content-Length") or []
+    if not declared:
+        return b""
+    values = {v.strip() for v in declared}
+    if len(values) != 1 or not (raw := values.pop()).isascii() or not raw.isdigit():
+        raise BadFraming(400, "bad_request", "Content-Length must be one non-negative decimal number")
+    length = int(raw)
+    if length > limit:
+        raise BadFraming(413, "payload_too_large", f"request body exceeds {limit} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise BadFraming(400, "bad_request", "request body shorter than its Content-Length")
+    return body
+
+
+def _read_chunked(rfile: Any, limit: int) -> bytes:
+    body = bytearray()
+    while True:
+        line = rfile.readline(1026).split(b";", 1)[0].strip()
+        hex_digits = b"0123456789abcdefABCDEF"
+        size = int(line, 16) if line and len(line) <= 16 and all(c in hex_digits for c in line) else -1
+        if size < 0:
+            raise BadFraming(400, "bad_request", "malformed chunked body")
+        if len(body) + size > limit:
+            raise BadFraming(413, "payload_too_large", f"request body exceeds {limit} bytes")
+        if size == 0:
+            while rfile.readline(1026).strip():  # trailers, up to the blank line
+                pass
+            return bytes(body)
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3).strip():
+            raise BadFraming(400, "bad_request", "malformed chunked body")
+        body += chunk
 
 
 @dataclass(frozen=True)
@@ -59,6 +117,13 @@ def error_body(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    """A thread per connection (keep-alive connections keep theirs) and a backlog sized for load."""
+
+    daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
+
+
 class RestGateway:
     """``start()`` serves on ``host:port`` (port 0 picks a free one); ``url`` is the base URL."""
 
@@ -76,8 +141,7 @@ class RestGateway:
         routes = [BoundRoute.build(f.name, r) for f in registry.functions for r in f.routes]
         # API Gateway prefers the most specific resource: /users/me beats /users/{handle}.
         self.routes = sorted(routes, key=lambda r: -r.literal_segments)
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
 
     @property
@@ -239,24 +303,29 @@ class RestGateway:
 
             def _serve(self) -> None:
                 started = time.monotonic()
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, data = gateway.handle(
-                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-                )
+                try:
+                    body = read_body(self.headers, self.rfile)
+                except BadFraming as exc:
+                    # What follows an unusable body cannot be parsed as the next request.
+                    self.close_connection = True
+                    status, headers, data = exc.status, [("Connection", "close")], error_body(exc.code, exc.message)
+                else:
+                    status, headers, data = gateway.handle(
+                        self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                    )
                 self.send_response(status)
                 names = {k.lower() for k, _ in headers}
                 if "content-type" not in names:
                     headers.append(("Content-Type", "application/json"))
                 for name, value in headers:
-                    if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                    if name.lower() not in {"content-length", "transfer-encoding"}:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
-                log.debug(
+                access_log.info(
                     "%s %s -> %d in %.1f ms", self.command, self.path, status, (time.monotonic() - started) * 1000
                 )
 

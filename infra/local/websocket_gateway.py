@@ -37,6 +37,7 @@ from infra.local.auth import CognitoVerifier, Unauthorized
 from infra.local.functions import FunctionRegistry
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("infra.local.access")  # one short line per connect, message, disconnect
 
 API_ID = "warblerlocalws"
 
@@ -191,6 +192,7 @@ class WebSocketGateway:
                 claims = self.verifier.verify_header(token)
             except Unauthorized as exc:
                 log.info("websocket $connect refused: %s", exc)
+                access_log.info("WS $connect -> 401")
                 return socket.respond(401, "Unauthorized\n")
             authorizer = {"principalId": claims.get("cognito:username", claims.get("sub", "")), "claims": claims}
 
@@ -218,10 +220,13 @@ class WebSocketGateway:
                 response = await self._invoke(self.routes["$connect"], event)
             except Exception:
                 log.exception("$connect handler failed")
+                access_log.info("WS $connect -> 500")
                 return socket.respond(500, "Internal server error\n")
             status = response.get("statusCode", 200) if isinstance(response, dict) else 200
             if not 200 <= int(status) < 300:
+                access_log.info("WS $connect -> %s", status)
                 return socket.respond(int(status), str(response.get("body") or "Forbidden") + "\n")
+        access_log.info("WS $connect %s -> 101", conn_id)
         self._pending[id(socket)] = (conn_id, authorizer)
         return None
 
@@ -266,6 +271,7 @@ class WebSocketGateway:
             )
             return
         ctx["messageId"] = base64.urlsafe_b64encode(secrets.token_bytes(11)).decode()
+        access_log.info("WS %s %s", route, conn.id)
         try:
             await self._invoke(self.routes[route], {"requestContext": ctx, "body": body, "isBase64Encoded": is_b64})
         except Exception:
@@ -279,6 +285,7 @@ class WebSocketGateway:
             return
         ctx = self._context(conn.id, "$disconnect", "DISCONNECT", conn.source_ip, conn.user_agent,
                             conn.connected_at, conn.authorizer)  # fmt: skip
+        access_log.info("WS $disconnect %s", conn.id)
         ctx["disconnectStatusCode"] = conn.socket.close_code or 1006
         ctx["disconnectReason"] = conn.socket.close_reason or ""
         event = {"headers": {"Host": ctx["domainName"]}, "requestContext": ctx, "isBase64Encoded": False}
