@@ -26,7 +26,8 @@ def handler(event, context):
 
 def test_concurrent_invocations_log_their_own_function_and_request():
     names = ("first", "second")
-    registry = FunctionRegistry([catalog.Function(n, "test") for n in names], {n: handler for n in names})
+    specs = [catalog.Function(n, "test", schedules=(catalog.Schedule(rate_minutes=1),)) for n in names]
+    registry = FunctionRegistry(specs, {n: handler for n in names})
     threads = [
         threading.Thread(target=registry.invoke, args=(n, {"caller": n, "requestContext": {"requestId": f"req-{n}"}}))
         for n in names
