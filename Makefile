@@ -43,11 +43,9 @@ openapi: venv
 synth: venv
 	$(PY) -m infra.cdk.app
 
-## make layer: build/layer/python = warbler + runtime requirements (for cdk deploy -c layer_dir=build/layer)
+## make layer: build the shared layer (warbler + requirements.txt for Lambda) the synth would ship; prints its directory
 layer: venv
-	rm -rf build/layer && mkdir -p build/layer/python
-	$(PY) -m pip install -q -r requirements.txt -t build/layer/python --platform manylinux2014_x86_64 --only-binary=:all: --python-version 3.11
-	cp -r layers/core/python/warbler build/layer/python/
+	$(PY) -m infra.cdk.layer
 
 bench: venv
 	$(PY) -m bench run $(ARGS)

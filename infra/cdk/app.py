@@ -29,7 +29,9 @@ def build_app(
     context: Mapping[str, Any] | None = None, outdir: str | Path | None = None
 ) -> tuple[cdk.App, WarblerStack]:
     app = cdk.App(
-        context={**_cdk_json_context(), **(context or {})},
+        # Asset metadata (aws:asset:path/property) lets ``sam local invoke -t cdk.out/...`` find
+        # each function's code; the CDK CLI turns it on, a plain ``python -m`` run must ask.
+        context={"aws:cdk:enable-asset-metadata": True, **_cdk_json_context(), **(context or {})},
         outdir=str(outdir) if outdir is not None else None,
     )
     config = DeployConfig.from_context(app.node.try_get_context)

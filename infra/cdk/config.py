@@ -46,14 +46,9 @@ class DeployConfig:
 
     stage: str = "dev"
     repo_root: Path = REPO_ROOT
-    # The directory whose contents become the shared layer (it must hold ``python/warbler``).
-    # The default ships the source only; a real deployment points this at a build directory
-    # with the runtime dependencies pip-installed next to the package, e.g.
-    #   pip install -r requirements.txt --target build/layer/python \
-    #       --platform manylinux2014_x86_64 --python-version 3.11 --only-binary=:all:
-    #   cp -r layers/core/python/warbler build/layer/python/
-    #   python -m infra.cdk.app -c layer_dir=build/layer
-    layer_dir: Path = REPO_ROOT / "layers" / "core"
+    # Empty: the synth builds the layer from requirements.txt (infra/cdk/layer.py). Otherwise a
+    # prebuilt directory holding ``python/warbler`` (and, for any stage but dev, its dependencies).
+    layer_dir: str = ""
     log_level: str = "INFO"
     api_rate_limit: int = 500
     api_burst_limit: int = 1000
@@ -75,8 +70,8 @@ class DeployConfig:
                 continue
             values[name] = _coerce(raw, getattr(cls, name, default.default))
         config = cls(**values)
-        if not config.layer_dir.is_absolute():
-            config = replace(config, layer_dir=config.repo_root / config.layer_dir)
+        if config.layer_dir and not Path(config.layer_dir).is_absolute():
+            config = replace(config, layer_dir=str(config.repo_root / config.layer_dir))
         return config
 
 

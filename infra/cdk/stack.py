@@ -7,11 +7,14 @@ generator handles them before someone adds them.
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from pathlib import Path
+
+from aws_cdk import Annotations, AssetHashType, CfnOutput, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import catalog
+from infra.cdk import layer as layer_build
 from infra.cdk.alarms import Alarms
 from infra.cdk.apis import RestApi, WebSocketApi
 from infra.cdk.config import DeployConfig
@@ -34,17 +37,20 @@ class WarblerStack(Stack):
         dlq_name: str = catalog.DLQ_NAME,
     ) -> None:
         super().__init__(scope, construct_id, description=f"Warbler ({config.stage})")
-        if not (config.layer_dir / "python" / "warbler").is_dir():
-            raise FileNotFoundError(f"layer_dir {config.layer_dir} has no python/warbler package")
+        layer_code = _layer_code(config)
+        if missing := layer_build.check(Path(layer_code.path), config.stage):
+            Annotations.of(self).add_warning_v2(
+                "warbler:layer", f"dev layer without {', '.join(missing)}: functions will fail at import"
+            )
 
         data = DataStores(self, "Data", tables=tables, streams=streams, dlq_name=dlq_name, stage=config.stage)
         identity = Identity(self, "Identity", stage=config.stage)
         layer = lambda_.LayerVersion(
             self,
             "CoreLayer",
-            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            code=layer_code,
             compatible_runtimes=[RUNTIME],
-            description="warbler domain and adapters (plus dependencies when layer_dir is a build)",
+            description="warbler domain and adapters with their runtime dependencies",
         )
         platform = Platform(config=config, data=data, identity=identity, layer=layer)
 
@@ -80,3 +86,11 @@ class WarblerStack(Stack):
 
 def _kinds(spec: catalog.Function) -> set[str]:
     return {g.resource.split(":", 1)[0] for g in spec.grants}
+
+
+def _layer_code(config: DeployConfig) -> lambda_.AssetCode:
+    if config.layer_dir:
+        return lambda_.Code.from_asset(config.layer_dir)
+    directory, content_hash = layer_build.layer_directory(config.repo_root)
+    # The build already hashed its inputs; fingerprinting ~5,000 files again would only cost time.
+    return lambda_.Code.from_asset(str(directory), asset_hash=content_hash, asset_hash_type=AssetHashType.CUSTOM)

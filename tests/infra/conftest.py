@@ -81,14 +81,21 @@ def _code_root(specs: tuple[catalog.Function, ...], tmp: Path) -> Path:
 
 
 def _context(root: Path) -> dict[str, Any]:
+    # The source-only layer: the future catalog's synth is about wiring, not packaging.
     return {"repo_root": str(root), "layer_dir": str(REPO_ROOT / "layers" / "core")}
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The synthesized template of the real catalog, via the app entry point: every catalog
-    function must have its ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
-    _, stack = build_app(context=_context(REPO_ROOT), outdir=tmp_path_factory.mktemp("cdk.out"))
+def synth_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cdk.out")
+
+
+@pytest.fixture(scope="session")
+def template(synth_outdir: Path) -> dict[str, Any]:
+    """The synthesized template of the real catalog, via the app entry point, exactly as a
+    deploy builds it (the layer from requirements.txt included): every catalog function must
+    have its ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
+    _, stack = build_app(context={"repo_root": str(REPO_ROOT)}, outdir=synth_outdir)
     return Template.from_stack(stack).to_json()
 
 
