@@ -9,6 +9,7 @@ a file name, so each is loaded under its own module name."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 from pathlib import Path
@@ -23,9 +24,16 @@ LAYER_DIR = ROOT / "layers" / "core" / "python"
 _lock = threading.Lock()
 
 
-def ensure_layer_on_path() -> None:
+def ensure_local_runtime() -> None:
+    """Make this process run Warbler's code as the local stage: the layer's ``python/`` on
+    ``sys.path`` (Lambda puts it there on AWS) and ``WARBLER_STAGE=local`` unless a stage is set
+    (only the local stage has default resource names; see ``warbler/settings.py``).
+
+    The one place a Warbler process edits ``sys.path``: ``infra.local`` calls this on import,
+    ``load`` before importing a handler; pytest gets the same paths from ``pyproject.toml``."""
     if str(LAYER_DIR) not in sys.path:
         sys.path.insert(0, str(LAYER_DIR))
+    os.environ.setdefault("WARBLER_STAGE", "local")
 
 
 def code_dir(function: catalog.Function, functions_dir: Path = FUNCTIONS_DIR) -> Path:
@@ -48,7 +56,7 @@ def load(function: str | catalog.Function, functions_dir: Path = FUNCTIONS_DIR) 
             return sys.modules[module_name]
         if not path.exists():
             raise FileNotFoundError(f"function {spec.name!r} has no {path}")
-        ensure_layer_on_path()
+        ensure_local_runtime()
         module_spec = importlib.util.spec_from_file_location(module_name, path)
         assert module_spec and module_spec.loader
         module = importlib.util.module_from_spec(module_spec)

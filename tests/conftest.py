@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-for path in (REPO_ROOT, REPO_ROOT / "layers" / "core" / "python"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from infra.local.bootstrap import aws_env  # noqa: E402 - needs the paths above
-from infra.local.services import MotoServer, RedisServer  # noqa: E402
-from infra.local.stack import LocalStack, apply_env, restore_env  # noqa: E402
-from tests.support import wait_until as _wait_until  # noqa: E402
+# Imported first: infra.local makes this process the local stage (WARBLER_STAGE=local).
+from infra.local.bootstrap import aws_env
+from infra.local.services import MotoServer, RedisServer
+from infra.local.stack import LocalStack, apply_env, restore_env
+from tests.support import wait_until as _wait_until
 
 
 @pytest.fixture(scope="session")

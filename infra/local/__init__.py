@@ -12,16 +12,14 @@ or, in Python / tests::
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from infra.functions import FUNCTIONS_DIR, LAYER_DIR, ROOT, ensure_local_runtime
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-LAYER_PATH = REPO_ROOT / "layers" / "core" / "python"
-FUNCTIONS_PATH = REPO_ROOT / "functions"
+REPO_ROOT = ROOT
+LAYER_PATH = LAYER_DIR
+FUNCTIONS_PATH = FUNCTIONS_DIR
 
-# Lambda puts the layer's python/ on sys.path; so do we, before anything imports ``warbler``.
-if str(LAYER_PATH) not in sys.path:
-    sys.path.insert(0, str(LAYER_PATH))
+# Before anything imports ``warbler``: the layer on sys.path, and this process is the local stage.
+ensure_local_runtime()
 
 __all__ = ["LocalStack", "REPO_ROOT", "LAYER_PATH", "FUNCTIONS_PATH"]
 

@@ -2,7 +2,7 @@
 
 from infra import catalog
 from warbler.adapters import dynamo
-from warbler.settings import Settings
+from warbler.settings import get_settings
 
 
 def _keys(attributes):
@@ -12,8 +12,8 @@ def _keys(attributes):
 
 
 def test_every_model_matches_its_catalog_table():
-    defaults = Settings()
-    by_physical = {getattr(defaults, f"{t.name}_table"): t for t in catalog.TABLES}
+    settings = get_settings()
+    by_physical = {getattr(settings, f"{t.name}_table"): t for t in catalog.TABLES}
     for model in dynamo.ALL_MODELS:
         table = by_physical[model.Meta.table_name]
         assert _keys(model.get_attributes()) == (table.hash_key, table.range_key), model.__name__

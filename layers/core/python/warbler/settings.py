@@ -1,7 +1,19 @@
-"""The one typed settings object. Nothing else in Warbler reads ``os.environ``.
+"""The one typed settings object. Nothing else in Warbler reads the environment.
 
-Every value has a local default so a handler imported on a laptop works; on AWS the CDK app
-sets each variable from the resource it created (see ``infra/cdk``).
+``WARBLER_STAGE=local`` marks the emulator and the tests (``infra/local`` and ``tests/conftest.py``
+set it): there every resource name and endpoint has a local default. Any other stage is AWS,
+where the CDK app sets each variable from the resource it created (see ``infra/cdk``) and
+nothing falls back to a local name:
+
+- ``WARBLER_STAGE`` itself and every name each function receives (tables, streams, the user
+  pool) are checked by ``from_env``: the first ``get_settings()`` raises ``MissingSettings``
+  naming every missing variable, before the function has sent a single command;
+- endpoints only the granted functions receive (``REDIS_URL``, ``OPENSEARCH_URL``,
+  ``WARBLER_WEBSOCKET_ENDPOINT``) are empty when absent and raise, naming the variable, where
+  they are used (``Settings.require``).
+
+Read when first used, never at import: ``get_settings()`` is cached; tests and the emulator
+clear the cache when they change the environment.
 """
 
 from __future__ import annotations
@@ -11,6 +23,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+LOCAL_STAGE = "local"
+# Only the functions granted the service receive these (infra/cdk/functions.py).
+ENDPOINTS = ("redis_url", "opensearch_url", "websocket_endpoint")
+
+
+class MissingSettings(RuntimeError):
+    """A required environment variable is not set (outside the local stage)."""
+
+    def __init__(self, variables: list[str], stage: str) -> None:
+        self.variables = variables
+        super().__init__(
+            f"missing environment variable(s) for stage {stage!r}: {', '.join(variables)} "
+            f"(only {_env_name('stage')}={LOCAL_STAGE} has local defaults)"
+        )
+
 
 def _env_name(field_name: str) -> str:
     # REDIS_URL / OPENSEARCH_URL / AWS_REGION keep their conventional names; the rest are ours.
@@ -19,9 +46,16 @@ def _env_name(field_name: str) -> str:
     return f"WARBLER_{field_name.upper()}"
 
 
+def _required_outside_local(field_name: str) -> bool:
+    """The names every function receives on AWS: tables, streams and the user pool."""
+    return field_name.endswith(("_table", "_stream")) or field_name in {"user_pool_id", "user_pool_client_id"}
+
+
 @dataclass(frozen=True)
 class Settings:
-    stage: str = "local"
+    """The defaults are the local stage's; ``from_env`` decides which apply (see the module doc)."""
+
+    stage: str = LOCAL_STAGE
     aws_region: str = "us-east-1"
     service_name: str = "warbler"
 
@@ -95,10 +129,21 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        stage = env.get(_env_name("stage")) or ""
+        if not stage:
+            raise MissingSettings([_env_name("stage")], "<unset>")
+        local = stage == LOCAL_STAGE
         values: dict[str, object] = {}
+        missing: list[str] = []
         for f in fields(cls):
             raw = env.get(_env_name(f.name))
             if raw is None or raw == "":
+                if local:
+                    continue  # the local default
+                if _required_outside_local(f.name):
+                    missing.append(_env_name(f.name))
+                elif f.name in ENDPOINTS:
+                    values[f.name] = ""  # never a local address on AWS; require() names it
                 continue
             default = f.default
             if isinstance(default, bool):
@@ -109,7 +154,17 @@ class Settings:
                 values[f.name] = float(raw)
             else:
                 values[f.name] = raw
+        if missing:
+            raise MissingSettings(missing, stage)
         return cls(**values)  # type: ignore[arg-type]
+
+    def require(self, field_name: str) -> str:
+        """A setting that must be non-empty where it is used (an endpoint only granted
+        functions receive): its value, or ``MissingSettings`` naming its variable."""
+        value = getattr(self, field_name)
+        if not value:
+            raise MissingSettings([_env_name(field_name)], self.stage)
+        return value
 
     @staticmethod
     def env_name(field_name: str) -> str:

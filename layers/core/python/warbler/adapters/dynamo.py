@@ -18,22 +18,21 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from warbler.settings import get_settings
-
-_settings = get_settings()
+from warbler.adapters.table_binding import bound_to
 
 
 class _Meta:
-    region = _settings.aws_region
+    # table_name and region come from settings when first used (see table_binding.bound_to).
     billing_mode = "PAY_PER_REQUEST"
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
     max_retry_attempts = 3
 
 
+@bound_to("users")
 class UserModel(Model):
     class Meta(_Meta):
-        table_name = _settings.users_table
+        pass
 
     user_id = UnicodeAttribute(hash_key=True)
     handle = UnicodeAttribute()
@@ -47,11 +46,12 @@ class UserModel(Model):
     notifications_read_to = UnicodeAttribute(null=True)
 
 
+@bound_to("handles")
 class HandleModel(Model):
     """Claims a handle case-insensitively: the key is the lower-cased handle."""
 
     class Meta(_Meta):
-        table_name = _settings.handles_table
+        pass
 
     handle_key = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -66,9 +66,10 @@ class FolloweeIndex(GlobalSecondaryIndex["FollowModel"]):
     follower_id = UnicodeAttribute(range_key=True)
 
 
+@bound_to("follows")
 class FollowModel(Model):
     class Meta(_Meta):
-        table_name = _settings.follows_table
+        pass
 
     follower_id = UnicodeAttribute(hash_key=True)
     followee_id = UnicodeAttribute(range_key=True)
@@ -101,11 +102,12 @@ class AuthorIndex(GlobalSecondaryIndex["TweetModel"]):
     tweet_id = UnicodeAttribute(range_key=True)
 
 
+@bound_to("tweets")
 class TweetModel(Model):
     """``tweet_id`` is the 19-digit zero-padded snowflake, so string order is time order."""
 
     class Meta(_Meta):
-        table_name = _settings.tweets_table
+        pass
 
     tweet_id = UnicodeAttribute(hash_key=True)
     author_id = UnicodeAttribute()
@@ -140,12 +142,13 @@ class EngagementUserIndex(GlobalSecondaryIndex["EngagementModel"]):
     engaged_id = UnicodeAttribute(range_key=True)
 
 
+@bound_to("engagements")
 class EngagementModel(Model):
     """Who liked or retweeted a tweet: one row per (tweet, kind, user), so repeating the action
     is a no-op and counts stay exact. ``kind_user`` is ``like#<user>`` or ``rt#<user>``."""
 
     class Meta(_Meta):
-        table_name = _settings.engagements_table
+        pass
 
     tweet_id = UnicodeAttribute(hash_key=True)
     kind_user = UnicodeAttribute(range_key=True)
@@ -157,12 +160,13 @@ class EngagementModel(Model):
     by_user = EngagementUserIndex()
 
 
+@bound_to("notifications")
 class NotificationModel(Model):
     """One row per group: (type, tweet, time window). Actors are a string set, so a redelivered
     event adds nobody twice and an undo removes exactly its actor."""
 
     class Meta(_Meta):
-        table_name = _settings.notifications_table
+        pass
 
     user_id = UnicodeAttribute(hash_key=True)
     notification_id = UnicodeAttribute(range_key=True)
@@ -175,12 +179,13 @@ class NotificationModel(Model):
     expires_at = TTLAttribute(null=True)
 
 
+@bound_to("connections")
 class ConnectionModel(Model):
     """An open WebSocket connection: the durable record behind the Redis live index. ``$disconnect``
     carries no identity (there is no authorizer), so this row is how it finds the user."""
 
     class Meta(_Meta):
-        table_name = _settings.connections_table
+        pass
 
     connection_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()

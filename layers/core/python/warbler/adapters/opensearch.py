@@ -124,7 +124,7 @@ def client() -> OpenSearch:
         with _lock:
             if _client is None:
                 s = get_settings()
-                _client = make_client(s.opensearch_url, s.aws_region)
+                _client = make_client(s.require("opensearch_url"), s.aws_region)
     return _client
 
 

@@ -33,12 +33,11 @@ def _management():
         with _lock:
             if _client is None:
                 s = get_settings()
-                if not s.websocket_endpoint:
-                    raise RuntimeError("WARBLER_WEBSOCKET_ENDPOINT is not set")
+                endpoint = s.require("websocket_endpoint")
                 _executor = ThreadPoolExecutor(max_workers=s.push_workers, thread_name_prefix="push")
                 _client = boto3.session.Session().client(
                     "apigatewaymanagementapi",
-                    endpoint_url=s.websocket_endpoint,
+                    endpoint_url=endpoint,
                     region_name=s.aws_region,
                     config=Config(
                         retries={"max_attempts": 1, "mode": "standard"},  # ours are below

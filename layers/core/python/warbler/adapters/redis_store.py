@@ -46,9 +46,9 @@ def client() -> redis.Redis | RedisCluster:
                     health_check_interval=30,
                 )
                 if s.redis_cluster:
-                    _client = RedisCluster.from_url(s.redis_url, **opts)
+                    _client = RedisCluster.from_url(s.require("redis_url"), **opts)
                 else:
-                    _client = redis.Redis.from_url(s.redis_url, **opts)
+                    _client = redis.Redis.from_url(s.require("redis_url"), **opts)
     return _client
 
 
