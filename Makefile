@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke clean
+.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke drill clean
 
 venv: $(VENV)/.installed
 
@@ -29,13 +29,13 @@ test-fast: venv
 	$(PY) -m pytest tests/unit -q
 
 lint: venv
-	$(PY) -m ruff check layers functions infra tests bench
-	$(PY) -m ruff format --check layers functions infra tests bench
+	$(PY) -m ruff check layers functions infra tests bench drill
+	$(PY) -m ruff format --check layers functions infra tests bench drill
 	$(PY) -m mypy layers/core/python/warbler
 
 format: venv
-	$(PY) -m ruff format layers functions infra tests bench
-	$(PY) -m ruff check --fix layers functions infra tests bench
+	$(PY) -m ruff format layers functions infra tests bench drill
+	$(PY) -m ruff check --fix layers functions infra tests bench drill
 
 openapi: venv
 	$(PY) -m infra.openapi
@@ -52,6 +52,10 @@ bench: venv
 
 bench-smoke: venv
 	$(PY) -m bench smoke --quiet
+
+## make drill [ARGS=--quick]: Redis stall and restart under load, forged tokens; prints the figures
+drill: venv
+	$(PY) -m drill $(ARGS)
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -56,8 +56,11 @@ class _FunctionErrorLine(logging.Formatter):
         return f"{stamp} {record.levelname} {name}: {(record.getMessage() or '').splitlines()[0]}"
 
 
-def configure(verbose: bool, log_file: Path = DEFAULT_LOG_FILE, terminal: IO[str] | None = None) -> Path:
-    """Route the process's logging: the file gets everything at INFO (DEBUG with ``verbose``)."""
+def configure(
+    verbose: bool, log_file: Path = DEFAULT_LOG_FILE, terminal: IO[str] | None = None, quiet: bool = False
+) -> Path:
+    """Route the process's logging: the file gets everything at INFO (DEBUG with ``verbose``);
+    ``quiet`` keeps the terminal for the caller's own output (the drills)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -69,7 +72,7 @@ def configure(verbose: bool, log_file: Path = DEFAULT_LOG_FILE, terminal: IO[str
     else:
         to_terminal.setFormatter(_ShortLine())
         to_terminal.addFilter(_TerminalFilter())
-    root.handlers[:] = [to_file, to_terminal]
+    root.handlers[:] = [to_file] if quiet else [to_file, to_terminal]
     logging.captureWarnings(True)  # e.g. Powertools' "no metrics to publish": the file only
     # botocore logs every request of every client at INFO; opensearch-py every search.
     for noisy in ("botocore", "urllib3", "opensearch"):
@@ -77,7 +80,7 @@ def configure(verbose: bool, log_file: Path = DEFAULT_LOG_FILE, terminal: IO[str
     return log_file
 
 
-def capture_function_logs(log_file: Path, verbose: bool) -> Callable[..., None]:
+def capture_function_logs(log_file: Path, verbose: bool, quiet: bool = False) -> Callable[..., None]:
     """What the functions write to stdout on Lambda (Powertools log lines, EMF metrics) goes to
     ``log_file``, as CloudWatch would keep it; their warnings and errors also reach the terminal
     as one short line each (every line with ``verbose``). Returns ``say``: print to the terminal."""
@@ -93,7 +96,8 @@ def capture_function_logs(log_file: Path, verbose: bool) -> Callable[..., None]:
     short = logging.StreamHandler(terminal_err)
     short.setLevel(logging.DEBUG if verbose else logging.WARNING)
     short.setFormatter(json_lines if verbose else _FunctionErrorLine())
-    logger.addHandler(short)
+    if not quiet:
+        logger.addHandler(short)
     sys.stdout = stream  # Powertools Metrics print their EMF documents
 
     def say(*parts: object, error: bool = False) -> None:

@@ -163,6 +163,11 @@ class LocalStack:
 
     # -- helpers for tests and tools --
 
+    @property
+    def redis_server(self) -> RedisServer | None:
+        """The redis-server this stack started (None when it reuses one): drills stop it."""
+        return self._redis
+
     def invoke(self, function_name: str, event: dict) -> Any:
         """Call a function in-process with ``event``, as ``aws lambda invoke`` would."""
         return self.registry.invoke(function_name, event)

@@ -43,8 +43,8 @@ def test_make_run_prints_urls_health_and_one_line_per_request_with_full_logs_in_
         login = requests.post(f"{rest}/auth/login", json={"handle": "nobody", "password": "x" * 10}, timeout=30)
         assert login.status_code in (400, 401, 404, 422)
         ws = next(line.split()[2] for line in terminal if line.strip().startswith("WebSocket API"))
-        with pytest.raises(InvalidStatus):
-            connect(ws.replace("<id token>", "not-a-token"), open_timeout=30).close()
+        with pytest.raises(InvalidStatus), connect(ws.replace("<id token>", "not-a-token"), open_timeout=30):
+            pass
         wait_until(lambda: any("WS $connect -> 401" in line for line in terminal), timeout=10)
     finally:
         proc.send_signal(signal.SIGTERM)
