@@ -25,7 +25,6 @@ from bench.graph import GraphSpec, generate
 from bench.progress import Progress
 from bench.results import Results, SizeResult
 
-LAYER = environment.REPO_ROOT / "layers" / "core" / "python"
 PRESETS = {
     "run": dict(
         users=100_000, follows=5_000_000, scales="0.1,0.3,1", reads=2000, readers=300, fanout_deliveries=1_000_000,
@@ -61,8 +60,6 @@ def sizes(args: argparse.Namespace) -> list[GraphSpec]:
 @contextlib.contextmanager
 def warbler_stack(args: argparse.Namespace, progress: Progress) -> Iterator[tuple[object | None, str]]:
     """The local stack (gateway, moto, pollers) when it can start; else a private Redis only."""
-    if str(LAYER) not in sys.path:
-        sys.path.insert(0, str(LAYER))
     if not args.no_stack:
         try:
             from infra.local.stack import LocalStack

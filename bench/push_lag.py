@@ -21,15 +21,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from websockets.sync.client import ClientConnection, connect
+
 from bench import environment
 from bench.stats import Latencies, ratio
-
-sys.path.insert(0, str(environment.REPO_ROOT / "layers" / "core" / "python"))
-
-from websockets.sync.client import ClientConnection, connect  # noqa: E402
-
-from infra.local.stack import LocalStack  # noqa: E402
-from tests.client import Api  # noqa: E402
+from infra.local.client import Api
+from infra.local.stack import LocalStack
 
 
 @dataclass

@@ -27,11 +27,8 @@ import uuid
 
 from bench import environment
 from bench.stats import Latencies, ratio
-
-sys.path.insert(0, str(environment.REPO_ROOT / "layers" / "core" / "python"))
-
-from infra.local.stack import LocalStack  # noqa: E402
-from tests.client import Api  # noqa: E402
+from infra.local.client import Api
+from infra.local.stack import LocalStack
 
 VOCABULARY = 5000
 HASHTAGS = 300

@@ -29,12 +29,9 @@ from datetime import UTC, datetime
 
 from bench import environment
 from bench.stats import ratio
-
-sys.path.insert(0, str(environment.REPO_ROOT / "layers" / "core" / "python"))
-
-from infra.local.functions import LambdaContext  # noqa: E402
-from infra.local.services import RedisServer  # noqa: E402
-from tests.trend_traffic import activity, kinesis_event  # noqa: E402
+from infra.local.functions import LambdaContext
+from infra.local.services import RedisServer
+from infra.local.traffic import activity, kinesis_event
 
 
 def _events(count: int, accounts: int, with_text: bool, rng: random.Random) -> list[dict]:

@@ -94,7 +94,7 @@ def settings_override():
 
 @pytest.fixture(scope="session")
 def api(local_stack):
-    """An HTTP client of the local REST gateway (tests/client.py)."""
-    from tests.client import Api  # noqa: PLC0415 - after the paths above
+    """An HTTP client of the local REST gateway (infra/local/client.py)."""
+    from infra.local.client import Api  # noqa: PLC0415 - after the paths above
 
     return Api(local_stack.rest_url)

@@ -60,6 +60,11 @@ class DeployConfig:
     iterator_age_alarm_ms: int = 60_000
     alarm_email: str = ""
 
+    def __post_init__(self) -> None:
+        if self.stage == _settings.LOCAL_STAGE:
+            # That stage gives every missing name a local default (warbler/settings.py).
+            raise ValueError(f"stage {self.stage!r} is reserved for the emulator and tests")
+
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> DeployConfig:
         """Build from a ``node.try_get_context``-like callable; context values may be strings."""

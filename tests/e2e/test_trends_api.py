@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from tests.trend_traffic import scheduled_event
+from infra.local.traffic import scheduled_event
 
 
 def test_posts_and_retweets_by_many_accounts_trend_and_one_accounts_spam_does_not(api, local_stack):

@@ -20,7 +20,7 @@ from cfn import (
 )
 
 from infra import catalog
-from infra.cdk.config import env_name
+from infra.cdk.config import DeployConfig, env_name
 
 FUNCTIONS = [f.name for f in catalog.FUNCTIONS]
 
@@ -336,3 +336,11 @@ def test_no_function_has_wildcard_data_access(template: dict[str, Any]) -> None:
                 assert all(
                     a.startswith(("xray:", "ec2:", "dynamodb:ListStreams", "kinesis:ListStreams")) for a in actions
                 ), statement
+
+
+def test_the_local_stage_cannot_be_deployed() -> None:
+    # Under WARBLER_STAGE=local every missing name would fall back to a local default.
+    with pytest.raises(ValueError, match="reserved for the emulator"):
+        DeployConfig(stage="local")
+    with pytest.raises(ValueError, match="reserved for the emulator"):
+        DeployConfig.from_context({"stage": "local"}.get)

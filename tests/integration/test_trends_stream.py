@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from tests.trend_traffic import activity, kinesis_event, scheduled_event, spread
+from infra.local.traffic import activity, kinesis_event, scheduled_event, spread
 
 # Near the real clock, so the mapping's max record age never discards a record.
 NOW = datetime.now(UTC).replace(microsecond=0)

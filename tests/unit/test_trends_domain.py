@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.trend_traffic import activity, spread
+from infra.local.traffic import activity, spread
 from warbler import trends
 from warbler.adapters.trend_store import TrendKeys, TrendStore
 

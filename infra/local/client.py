@@ -1,4 +1,5 @@
-"""A small HTTP client for the local gateway, as an app would use it."""
+"""A small HTTP client of the REST API, as an app would use it: the tests and the benchmark
+drive the local gateway with it (it lives here, not in tests/, so bench/ never imports tests/)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Synthetic activity traffic for the trends tests and benchmark: events as the activity
-publisher writes them, and the Kinesis shapes they travel in."""
+publisher writes them, and the Kinesis and schedule shapes they travel in. Shared by tests/ and
+bench/, hence here."""
 
 from __future__ import annotations
 
