@@ -39,6 +39,8 @@ def test_bench_never_imports_tests() -> None:
 
 def test_only_ensure_local_runtime_edits_sys_path() -> None:
     editors = [
-        p for p in sources("bench", "infra", "tests", "functions", "layers") if EDITS_SYS_PATH.search(p.read_text())
+        p
+        for p in sources("bench", "drill", "infra", "tests", "functions", "layers")
+        if EDITS_SYS_PATH.search(p.read_text())
     ]
     assert [str(p.relative_to(ROOT)) for p in editors if p != THE_ONE_PLACE and p != Path(__file__)] == []
