@@ -13,8 +13,8 @@ from typing import Literal
 
 Access = Literal["read", "write", "readwrite"]
 # What invokes a function. Every function has exactly one kind; FUNCTIONS lists them grouped in this order.
-Kind = Literal["http", "websocket", "streams", "schedules"]
-KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "schedules")
+Kind = Literal["http", "websocket", "streams", "schedules", "authorizers"]
+KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "schedules", "authorizers")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,19 @@ class Route:
     method: str
     path: str  # API Gateway style: /users/{handle}
     auth: bool = True
+    # Which authorizer checks the token when ``auth``: "cognito" (the user pool's ID tokens) or
+    # the name of a function's ``Authorizer`` (a Lambda authorizer, e.g. Mastodon's OAuth tokens).
+    authorizer: str = "cognito"
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A function that is an API Gateway Lambda TOKEN authorizer: it turns the ``Authorization``
+    header into an IAM policy plus context; API Gateway caches the answer per token for
+    ``cache_seconds``. Routes name it by ``name``."""
+
+    name: str
+    cache_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,7 @@ class Function:
     websocket_routes: tuple[str, ...] = ()
     streams: tuple[StreamSource, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    authorizer: Authorizer | None = None
     grants: tuple[Grant, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
@@ -68,6 +82,7 @@ class Function:
             "websocket": self.websocket_routes,
             "streams": self.streams,
             "schedules": self.schedules,
+            "authorizers": (self.authorizer,) if self.authorizer else (),
         }
         kinds = [kind for kind, declared in triggers.items() if declared]
         if len(kinds) != 1:
@@ -80,6 +95,8 @@ class Function:
             return "http"
         if self.websocket_routes:
             return "websocket"
+        if self.authorizer:
+            return "authorizers"
         return "streams" if self.streams else "schedules"
 
     @property
@@ -141,6 +158,8 @@ TABLES: tuple[Table, ...] = (
     ),
     Table("notifications", hash_key="user_id", range_key="notification_id", ttl_attribute="expires_at"),
     Table("connections", hash_key="connection_id", ttl_attribute="expires_at"),
+    # The Mastodon edge's OAuth apps, authorization codes and tokens (warbler.mastodon.store).
+    Table("oauth", hash_key="key", ttl_attribute="expires_at"),
 )
 
 KINESIS_STREAMS: tuple[KinesisStream, ...] = (
@@ -151,6 +170,14 @@ KINESIS_STREAMS: tuple[KinesisStream, ...] = (
 _REDIS = Grant("redis")
 # Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.
 _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
+
+
+def _m(method: str, path: str, auth: bool = True) -> Route:
+    """A route of the Mastodon-compatible API (warbler.mastodon): Mastodon's path, its OAuth tokens."""
+    return Route(method, path, auth=auth, authorizer="mastodon")
+
+
+_OAUTH = Grant("table:oauth", "readwrite")
 
 FUNCTIONS: tuple[Function, ...] = (
     # ---- HTTP: REST API routes (functions/http/) ----
@@ -277,6 +304,101 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/openapi.json", auth=False),),
         memory_mb=256,
     ),
+    # The Mastodon-compatible client API: an edge over the same domain code, on Mastodon's
+    # paths, authorised by its own OAuth tokens through the mastodon_authorizer below.
+    Function(
+        "mastodon_oauth",
+        "Mastodon OAuth 2: app registration, tokens (password, authorization code + PKCE, client credentials), revocation.",
+        routes=(
+            _m("POST", "/api/v1/apps", auth=False),
+            _m("GET", "/api/v1/apps/verify_credentials"),
+            _m("POST", "/oauth/token", auth=False),
+            _m("GET", "/oauth/authorize", auth=False),
+            _m("POST", "/oauth/authorize", auth=False),
+            _m("POST", "/oauth/revoke", auth=False),
+            _m("GET", "/.well-known/oauth-authorization-server", auth=False),
+        ),
+        grants=(_OAUTH, Grant("table:users", "read"), Grant("table:handles", "read"), Grant("cognito", "read"), _REDIS),
+    ),
+    Function(
+        "mastodon_instance",
+        "Mastodon instance discovery: /api/v1/instance, /api/v2/instance, NodeInfo.",
+        routes=(
+            _m("GET", "/api/v1/instance", auth=False),
+            _m("GET", "/api/v2/instance", auth=False),
+            _m("GET", "/.well-known/nodeinfo", auth=False),
+            _m("GET", "/nodeinfo/2.0", auth=False),
+        ),
+        grants=(Grant("table:users", "read"), Grant("table:tweets", "read")),
+        memory_mb=256,
+    ),
+    Function(
+        "mastodon_statuses",
+        "Mastodon statuses: post, read, delete, context, favourite, reblog, who did; favourites.",
+        routes=(
+            _m("POST", "/api/v1/statuses"),
+            _m("GET", "/api/v1/statuses/{status_id}"),
+            _m("DELETE", "/api/v1/statuses/{status_id}"),
+            _m("GET", "/api/v1/statuses/{status_id}/context"),
+            _m("POST", "/api/v1/statuses/{status_id}/favourite"),
+            _m("POST", "/api/v1/statuses/{status_id}/unfavourite"),
+            _m("POST", "/api/v1/statuses/{status_id}/reblog"),
+            _m("POST", "/api/v1/statuses/{status_id}/unreblog"),
+            _m("GET", "/api/v1/favourites"),
+        ),
+        grants=(
+            Grant("table:tweets", "readwrite"),
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:engagements", "readwrite"),
+            Grant("table:idempotency", "readwrite"),
+            Grant("table:follows", "read"),
+            Grant("table:oauth", "read"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "mastodon_timelines",
+        "Mastodon timelines: home, hashtag and public, with Link-header paging.",
+        routes=(_m("GET", "/api/v1/timelines/home"),),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("table:follows", "read"),
+            Grant("table:engagements", "read"),
+            Grant("table:oauth", "read"),
+            Grant("stream:activity", "write"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "mastodon_accounts",
+        "Mastodon accounts: registration, credentials, profiles, their statuses, follows, relationships.",
+        routes=(
+            _m("POST", "/api/v1/accounts"),
+            _m("GET", "/api/v1/accounts/verify_credentials"),
+            _m("PATCH", "/api/v1/accounts/update_credentials"),
+            _m("GET", "/api/v1/accounts/lookup"),
+            _m("GET", "/api/v1/accounts/relationships"),
+            _m("GET", "/api/v1/accounts/{account_id}"),
+            _m("GET", "/api/v1/accounts/{account_id}/statuses"),
+            _m("GET", "/api/v1/accounts/{account_id}/followers"),
+            _m("GET", "/api/v1/accounts/{account_id}/following"),
+            _m("POST", "/api/v1/accounts/{account_id}/follow"),
+            _m("POST", "/api/v1/accounts/{account_id}/unfollow"),
+        ),
+        grants=(
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "readwrite"),
+            Grant("table:follows", "readwrite"),
+            Grant("table:tweets", "read"),
+            Grant("table:engagements", "read"),
+            Grant("table:oauth", "readwrite"),
+            Grant("cognito", "readwrite"),
+            _REDIS,
+        ),
+    ),
     # ---- WebSocket: WebSocket API routes (functions/websocket/) ----
     Function(
         "live",
@@ -376,7 +498,17 @@ FUNCTIONS: tuple[Function, ...] = (
         grants=(_REDIS,),
         timeout_seconds=60,
     ),
+    # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----
+    Function(
+        "mastodon_authorizer",
+        "Lambda authorizer of the Mastodon routes: an OAuth access token -> its user, app and scopes.",
+        authorizer=Authorizer("mastodon", cache_seconds=300),
+        grants=(Grant("table:oauth", "read"),),
+        memory_mb=256,
+    ),
 )
+
+AUTHORIZERS: tuple[Authorizer, ...] = tuple(f.authorizer for f in FUNCTIONS if f.authorizer)
 
 DLQ_NAME = "stream-failures"
 
@@ -389,6 +521,14 @@ def function(name: str) -> Function:
     for f in FUNCTIONS:
         if f.name == name:
             return f
+    raise KeyError(name)
+
+
+def authorizer(name: str) -> tuple[Authorizer, Function]:
+    """The authorizer routes call ``name``, and the function that is it."""
+    for f in FUNCTIONS:
+        if f.authorizer is not None and f.authorizer.name == name:
+            return f.authorizer, f
     raise KeyError(name)
 
 

@@ -10,6 +10,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from infra.cdk.authorizers import token_authorizers
 from infra.cdk.config import DeployConfig
 from infra.cdk.functions import WarblerFunction
 from infra.cdk.naming import pascal
@@ -72,6 +73,7 @@ class RestApi(Construct):
             )
 
         authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        lambda_authorizers = token_authorizers(self, functions)
         seen: dict[tuple[str, str], str] = {}
         for fn in functions:
             if not fn.spec.routes:
@@ -86,7 +88,16 @@ class RestApi(Construct):
                     raise ValueError(f"route {key} is claimed by {seen[key]} and {fn.spec.name}")
                 seen[key] = fn.spec.name
                 resource = self.api.root.resource_for_path(route.path)
-                if route.auth:
+                if route.auth and route.authorizer != "cognito":
+                    if route.authorizer not in lambda_authorizers:
+                        raise ValueError(f"route {key} names authorizer {route.authorizer!r}, which has no function")
+                    resource.add_method(
+                        key[0],
+                        integration,
+                        authorizer=lambda_authorizers[route.authorizer],
+                        authorization_type=apigw.AuthorizationType.CUSTOM,
+                    )
+                elif route.auth:
                     authorizer = authorizer or apigw.CognitoUserPoolsAuthorizer(
                         self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
                     )

@@ -24,7 +24,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra import catalog
 from infra.local.auth import CognitoVerifier, Unauthorized
-from infra.local.bootstrap import ACCOUNT_ID
+from infra.local.authorizers import AuthorizerDenied, LambdaAuthorizers
+from infra.local.bootstrap import ACCOUNT_ID, REGION
 from infra.local.functions import FunctionRegistry
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class RestGateway:
         routes = [BoundRoute.build(f.name, r) for f in registry.functions for r in f.routes]
         # API Gateway prefers the most specific resource: /users/me beats /users/{handle}.
         self.routes = sorted(routes, key=lambda r: -r.literal_segments)
+        self.authorizers = LambdaAuthorizers(registry)
         self._server = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
 
@@ -186,7 +188,15 @@ class RestGateway:
             return 404, [], error_body("not_found", f"No route for {method} {path}")
 
         authorizer = None
-        if bound.route.auth:
+        if bound.route.auth and bound.route.authorizer != "cognito":
+            header = next((v for k, v in headers if k.lower() == "authorization"), None)
+            method_arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{self.stage}/{method.upper()}{path}"
+            try:
+                authorizer = self.authorizers.authorize(bound.route.authorizer, header, method_arn)
+            except AuthorizerDenied as denied:
+                code = {401: "unauthorized", 403: "forbidden"}.get(denied.status, "internal")
+                return denied.status, [], error_body(code, denied.message)
+        elif bound.route.auth:
             header = next((v for k, v in headers if k.lower() == "authorization"), None)
             try:
                 if self.verifier is None:

@@ -122,6 +122,7 @@ class LocalStack:
         self.websocket_management_url = self.websocket.management_url
         res.env["WARBLER_WEBSOCKET_ENDPOINT"] = self.websocket_management_url
         res.env["WARBLER_COGNITO_JWKS_URL"] = verifier.jwks_url  # moto serves the pool's keys
+        res.env["WARBLER_PUBLIC_BASE_URL"] = self.rest.url  # the Mastodon edge's links and OAuth URLs
         self.env = res.env
         # Before any handler is imported: they read settings from os.environ once.
         self._previous_env = apply_env(self.env)

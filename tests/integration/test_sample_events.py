@@ -26,6 +26,10 @@ def sample_users(local_stack):
     TweetModel(
         tweet_id=SAMPLE_TWEET, author_id=author, text="hello #warbler", created_at="2026-11-22T12:58:25.241Z"
     ).save()
+    from warbler.mastodon.store import Grant, OAuthStore
+
+    # The Mastodon authorizer's sample token (events/authorizers/mastodon_authorizer.json).
+    OAuthStore().put_token("sample-mastodon-token", Grant("sample-client", list(SAMPLE_USERS)[1], ("read",), ""))
 
 
 def sample_event(function: catalog.Function) -> dict:
@@ -48,6 +52,8 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
         json.loads(result["body"])
     elif "connectionId" in event.get("requestContext", {}):  # a WebSocket route
         assert 200 <= result["statusCode"] < 300, result
+    elif event.get("type") == "TOKEN":  # a Lambda authorizer allows a live token
+        assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow", result
     elif event.get("source") == "aws.events":  # a scheduled job reports what it did
         assert isinstance(result, dict) and result, result
     else:

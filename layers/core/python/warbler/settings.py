@@ -126,6 +126,16 @@ class Settings:
     trends_ranking_size: int = 50
     trends_dedupe_seconds: int = 2 * 3600
 
+    # The Mastodon-compatible edge (warbler.mastodon). public_base_url is what clients use to
+    # reach the REST API (links, Link headers, OAuth endpoints); empty = from the request's Host.
+    oauth_table: str = "warbler-local-oauth"
+    public_base_url: str = ""
+    mastodon_streaming_url: str = ""
+    oauth_code_seconds: int = 600
+    # How long the gateway may cache a token's authorizer answer; a revoked token is refused by
+    # the functions meanwhile (warbler.mastodon.oauth.check_not_revoked).
+    oauth_authorizer_cache_seconds: int = 300
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

@@ -51,3 +51,24 @@ def validate_handle(handle: str) -> str:
 
 def handle_key(handle: str) -> str:
     return handle.lower()
+
+
+def segments(text: str) -> list[tuple[str, str]]:
+    """The text cut into ("text" | "url" | "hashtag" | "mention", value) pieces by the same
+    rules as ``parse_tweet_text`` (hashtags and mentions never inside a URL), for renderers."""
+    spans: list[tuple[int, int, str, str]] = [(m.start(), m.end(), "url", m.group(0)) for m in _URL_RE.finditer(text)]
+    without_urls = _URL_RE.sub(lambda m: " " * len(m.group(0)), text)
+    spans += [(m.start(), m.end(), "hashtag", m.group(1)) for m in _HASHTAG_RE.finditer(without_urls)]
+    spans += [(m.start(), m.end(), "mention", m.group(1)) for m in _MENTION_RE.finditer(without_urls)]
+    out: list[tuple[str, str]] = []
+    at = 0
+    for start, end, kind, value in sorted(spans):
+        if start < at:
+            continue
+        if start > at:
+            out.append(("text", text[at:start]))
+        out.append((kind, value))
+        at = end
+    if at < len(text):
+        out.append(("text", text[at:]))
+    return out

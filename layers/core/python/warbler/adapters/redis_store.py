@@ -106,6 +106,11 @@ class Keys:
         return f"usr:{{{user_id}}}"
 
     @staticmethod
+    def oauth_revoked(token_hash: str) -> str:
+        """A revoked Mastodon access token, kept as long as the gateway may cache its answer."""
+        return f"oauth:revoked:{{{token_hash}}}"
+
+    @staticmethod
     def engaged(user_id: str, kind: str) -> str:
         """The tweet ids a user liked ("like") or retweeted ("rt"), recent ones at least."""
         return f"eng:{{{user_id}}}:{kind}"

@@ -1,0 +1,31 @@
+"""Mastodon instance discovery: what clients read before anything else."""
+
+from __future__ import annotations
+
+from warbler.mastodon import edge, instance
+from warbler.mastodon.store import table_counts
+
+app = edge.make_app()
+
+
+@app.get("/api/v1/instance")
+def instance_v1():
+    return edge.json_response(instance.v1(edge.base_url(app), table_counts()))
+
+
+@app.get("/api/v2/instance")
+def instance_v2():
+    return edge.json_response(instance.v2(edge.base_url(app), table_counts()))
+
+
+@app.get("/.well-known/nodeinfo")
+def nodeinfo_links():
+    return edge.json_response(instance.nodeinfo_links(edge.base_url(app)))
+
+
+@app.get("/nodeinfo/2.0")
+def nodeinfo():
+    return edge.json_response(instance.nodeinfo(table_counts()))
+
+
+lambda_handler = edge.rest_handler(app)

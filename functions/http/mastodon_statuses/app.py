@@ -1,0 +1,121 @@
+"""Mastodon statuses: post, read, delete, context, favourite and reblog; the caller's favourites.
+
+Each route translates its parameters and calls the native domain function (``warbler.tweets``,
+``warbler.engagement``); ``warbler.mastodon.render`` turns the native views into Statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel, Field
+
+from warbler import engagement, errors, tweets
+from warbler.idempotency import once_per_key
+from warbler.mastodon import edge, entities, paging, render
+
+app = edge.make_app()
+MAX_DESCENDANTS = 60
+
+
+class NewStatus(BaseModel):
+    status: str = Field(min_length=1)
+    in_reply_to_id: str | None = None
+    media_ids: list[str] = []
+    visibility: str | None = None
+    sensitive: bool | str | None = None
+    spoiler_text: str | None = None
+    language: str | None = None
+
+
+def _post(request: dict) -> dict:
+    body = request["payload"]
+    reply_to = edge.status_id(body["in_reply_to_id"]) if body.get("in_reply_to_id") else None
+    return tweets.post_tweet(request["caller"], body["status"], reply_to_id=reply_to)
+
+
+_post_once = once_per_key(_post)
+
+
+@app.post("/api/v1/statuses")
+def post():
+    caller = edge.user_id(app, "write:statuses")
+    body = edge.parse(NewStatus, edge.params(app))
+    if body.media_ids:
+        raise errors.InvalidInput("Warbler has no media attachments yet")
+    if body.visibility not in (None, "", entities.VISIBILITY):
+        raise errors.InvalidInput("Warbler posts are always public")
+    if body.spoiler_text:
+        raise errors.InvalidInput("Warbler has no content warnings")
+    payload = {"status": body.status, "in_reply_to_id": body.in_reply_to_id}
+    view = _post_once(caller, edge.header(app, "Idempotency-Key"), payload, context=app.lambda_context)
+    return edge.json_response(render.status(view, edge.base_url(app)))
+
+
+@app.get("/api/v1/statuses/<status_id>")
+def read(status_id: str):
+    caller = edge.user_id(app, "read:statuses")
+    view = tweets.get_tweet(edge.status_id(status_id), caller)
+    return edge.json_response(render.status(view, edge.base_url(app)))
+
+
+@app.delete("/api/v1/statuses/<status_id>")
+def delete(status_id: str):
+    """Answers the deleted status with its ``text``, for "delete and redraft"."""
+    caller = edge.user_id(app, "write:statuses")
+    tweet_id = edge.status_id(status_id)
+    entity = render.status(tweets.get_tweet(tweet_id, caller), edge.base_url(app))
+    tweets.delete_tweet(caller, tweet_id)
+    return edge.json_response(entity)
+
+
+@app.get("/api/v1/statuses/<status_id>/context")
+def context(status_id: str):
+    caller = edge.user_id(app, "read:statuses")
+    found = tweets.context(edge.status_id(status_id), caller, MAX_DESCENDANTS)
+    base = edge.base_url(app)
+    ancestors = render.statuses(found["ancestors"], base)
+    descendants = render.statuses(found["replies"]["items"], base)
+    return edge.json_response(entities.context(ancestors, descendants))
+
+
+def _engage(status_id: str, act: Any) -> Response:
+    caller = edge.user_id(app, "write:favourites" if act in (engagement.like, engagement.unlike) else "write:statuses")
+    view = act(caller, edge.status_id(status_id))
+    return edge.json_response(render.status(view, edge.base_url(app)))
+
+
+@app.post("/api/v1/statuses/<status_id>/favourite")
+def favourite(status_id: str):
+    return _engage(status_id, engagement.like)
+
+
+@app.post("/api/v1/statuses/<status_id>/unfavourite")
+def unfavourite(status_id: str):
+    return _engage(status_id, engagement.unlike)
+
+
+@app.post("/api/v1/statuses/<status_id>/reblog")
+def reblog(status_id: str):
+    return _engage(status_id, engagement.retweet)
+
+
+@app.post("/api/v1/statuses/<status_id>/unreblog")
+def unreblog(status_id: str):
+    return _engage(status_id, engagement.unretweet)
+
+
+@app.get("/api/v1/favourites")
+def favourites():
+    """Paged by the native cursor, carried as ``max_id`` (Mastodon documents it as opaque here)."""
+    caller = edge.user_id(app, "read:favourites")
+    query = edge.params(app)
+    limit = paging.limit(query)
+    handle = render.accounts([caller])[caller]["handle"]
+    page = tweets.liked_by(caller, handle, limit, query.get("max_id") or None)
+    body = render.statuses(page.items, edge.base_url(app))
+    return edge.json_response(body, headers=edge.link_header(app, query, page.next_cursor, None))
+
+
+lambda_handler = edge.rest_handler(app)

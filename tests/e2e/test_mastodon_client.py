@@ -1,0 +1,105 @@
+"""Mastodon.py 2.3.3, unmodified, against the local stack: the client is the only driver.
+
+Accounts are registered the Mastodon way (``create_account`` with an app token), logged in with
+the password grant, and then used as any Mastodon.py program would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from mastodon import Mastodon, MastodonAPIError
+
+PASSWORD = "correct horse battery"
+_names = itertools.count()
+
+
+def _handle(prefix: str) -> str:
+    return f"{prefix}{os.getpid() % 1000}m{next(_names)}"[:15]
+
+
+@pytest.fixture(scope="module")
+def app_credentials(local_stack):
+    return Mastodon.create_app("warbler-e2e", api_base_url=local_stack.rest_url)
+
+
+@pytest.fixture(scope="module")
+def new_user(local_stack, app_credentials):
+    """A factory: a fresh account, registered and then logged in with its password."""
+    client_id, client_secret = app_credentials
+
+    def make(prefix: str = "m") -> Mastodon:
+        handle = _handle(prefix)
+        registrar = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=local_stack.rest_url)
+        registrar.create_account(handle, PASSWORD, f"{handle}@example.com", agreement=True)
+        client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=local_stack.rest_url)
+        client.log_in(handle, PASSWORD, allow_http=True)
+        return client
+
+    return make
+
+
+def test_instance_makes_mastodon_py_choose_modern_endpoints(local_stack, new_user):
+    client = new_user()
+
+    info = client.instance()
+
+    assert info.version.startswith("4.2.0 (compatible; Warbler")
+    assert (client.mastodon_major, client.mastodon_minor) == (4, 2)
+    assert client.instance_v2().configuration.statuses.max_characters == 280
+
+
+def test_post_appears_in_home_and_can_be_favourited_and_deleted(local_stack, new_user):
+    client = new_user()
+    me = client.me()
+
+    posted = client.status_post("first post from Mastodon.py #e2e")
+    local_stack.wait_idle()
+    home = client.timeline_home()
+    liked = client.status_favourite(posted.id)
+    deleted = client.status_delete(posted.id)
+
+    assert posted.account.id == me.id
+    assert [s.id for s in home][:1] == [posted.id]
+    assert "#<span>e2e</span>" in home[0].content
+    assert (liked.favourited, liked.favourites_count) == (True, 1)
+    assert deleted.text == "first post from Mastodon.py #e2e"
+    with pytest.raises(MastodonAPIError):
+        client.status(posted.id)
+
+
+def test_home_pages_with_fetch_next_without_gaps_or_duplicates(local_stack, new_user):
+    client = new_user()
+    posted = [client.status_post(f"page test {i}").id for i in range(7)]
+    local_stack.wait_idle()
+
+    seen = []
+    page = client.timeline_home(limit=3)
+    while page:
+        seen += [s.id for s in page]
+        page = client.fetch_next(page)
+
+    assert seen == list(reversed(posted))
+
+
+def test_follow_reply_context_reblog_and_relationships(local_stack, new_user):
+    alice, bob = new_user("a"), new_user("b")
+    alice_id, bob_id = alice.me().id, bob.me().id
+
+    relationship = bob.account_follow(alice_id)
+    root = alice.status_post("root of a thread")
+    reply = bob.status_post("a reply", in_reply_to_id=root.id)
+    boosted = bob.status_reblog(root.id)
+    local_stack.wait_idle()
+    context = alice.status_context(reply.id)
+    relationships = alice.account_relationships([bob_id])
+    bob_home = bob.timeline_home()
+
+    assert relationship.following is True
+    assert reply.in_reply_to_id == root.id and reply.in_reply_to_account_id == alice_id
+    assert [s.id for s in context.ancestors] == [root.id]
+    assert boosted.reblogged is True
+    assert root.id in [s.id for s in bob_home] or root.id in [s.reblog.id for s in bob_home if s.reblog]
+    assert (relationships[0].id, relationships[0].followed_by, relationships[0].following) == (bob_id, True, False)
