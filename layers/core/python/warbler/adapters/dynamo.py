@@ -194,6 +194,28 @@ class ConnectionModel(Model):
     expires_at = TTLAttribute()
 
 
+class OAuthModel(Model):
+    """The Mastodon edge's OAuth apps, authorization codes and access tokens (warbler.mastodon.store)."""
+
+    class Meta(_Meta):
+        table_name = _settings.oauth_table
+
+    key = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # "app" | "code" | "token"
+    created_at = UnicodeAttribute()
+    client_id = UnicodeAttribute(null=True)
+    secret_hash = UnicodeAttribute(null=True)  # apps: the client secret's digest
+    name = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    redirect_uris = UnicodeSetAttribute(null=True)
+    scopes = UnicodeAttribute(null=True)  # space-separated, as OAuth writes them
+    user_id = UnicodeAttribute(null=True)
+    redirect_uri = UnicodeAttribute(null=True)  # codes: the one they were issued for
+    code_challenge = UnicodeAttribute(null=True)
+    code_challenge_method = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     UserModel,
     HandleModel,
@@ -202,4 +224,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     EngagementModel,
     NotificationModel,
     ConnectionModel,
+    OAuthModel,
 )

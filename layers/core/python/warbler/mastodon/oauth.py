@@ -58,7 +58,7 @@ def _store(store: OAuthStore | None) -> OAuthStore:
 # ----------------------------------------------------------------------------- apps
 
 
-def _redirect_uris(raw: str | list[str] | None) -> tuple[str, ...]:
+def _redirect_uris(raw: str | list[str]) -> tuple[str, ...]:
     items = raw.split() if isinstance(raw, str) else [u for part in raw for u in str(part).split()]
     uris = tuple(dict.fromkeys(items))
     if not uris or len(uris) > MAX_REDIRECT_URIS:

@@ -20,44 +20,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist
-from pynamodb.models import Model
 
 from warbler import clock
+from warbler.adapters.dynamo import OAuthModel
 from warbler.adapters.redis_store import Keys, RedisErrors, client
 from warbler.settings import get_settings
-
-_settings = get_settings()
 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class OAuthModel(Model):
-    class Meta:
-        table_name = _settings.oauth_table
-        region = _settings.aws_region
-        billing_mode = "PAY_PER_REQUEST"
-        connect_timeout_seconds = 2
-        read_timeout_seconds = 5
-        max_retry_attempts = 3
-
-    key = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()  # "app" | "code" | "token"
-    created_at = UnicodeAttribute()
-    client_id = UnicodeAttribute(null=True)
-    secret_hash = UnicodeAttribute(null=True)  # apps: the client secret's digest
-    name = UnicodeAttribute(null=True)
-    website = UnicodeAttribute(null=True)
-    redirect_uris = UnicodeSetAttribute(null=True)
-    scopes = UnicodeAttribute(null=True)  # space-separated, as OAuth writes them
-    user_id = UnicodeAttribute(null=True)
-    redirect_uri = UnicodeAttribute(null=True)  # codes: the one they were issued for
-    code_challenge = UnicodeAttribute(null=True)
-    code_challenge_method = UnicodeAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
 
 
 @dataclass(frozen=True)
