@@ -133,7 +133,8 @@ class Settings:
     mastodon_streaming_url: str = ""
     oauth_code_seconds: int = 600
     # How long the gateway may cache a token's authorizer answer; a revoked token is refused by
-    # the functions meanwhile (warbler.mastodon.oauth.check_not_revoked).
+    # the functions meanwhile (warbler.mastodon.oauth.still_valid); it must equal the catalog authorizer's
+    # cache_seconds (tests/unit/test_mastodon_oauth.py checks).
     oauth_authorizer_cache_seconds: int = 300
 
     @classmethod

@@ -194,11 +194,12 @@ class ConnectionModel(Model):
     expires_at = TTLAttribute()
 
 
+@bound_to("oauth")
 class OAuthModel(Model):
     """The Mastodon edge's OAuth apps, authorization codes and access tokens (warbler.mastodon.store)."""
 
     class Meta(_Meta):
-        table_name = _settings.oauth_table
+        pass
 
     key = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute()  # "app" | "code" | "token"
