@@ -537,3 +537,62 @@ def table(name: str) -> Table:
         if t.name == name:
             return t
     raise KeyError(name)
+
+
+# -- the web client (web/) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebClient:
+    """The browser app: what the REST API's CORS lets it send, and the headers it is served with.
+
+    The allowed origin itself is ``Settings.web_origin`` (WARBLER_WEB_ORIGIN): the local stack
+    sets it to its web server, the CDK app to the CloudFront distribution; both gateways and the
+    handlers' responses read that one value.
+    """
+
+    dist: str = "web/dist"  # the Vite build, relative to the repository root
+    cors_allow_headers: tuple[str, ...] = ("Authorization", "Content-Type", "Idempotency-Key")
+    cors_allow_methods: tuple[str, ...] = ("OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD")
+    cors_expose_headers: tuple[str, ...] = ("Retry-After",)
+    cors_max_age_seconds: int = 600
+
+    def content_security_policy(self, api_url: str, websocket_url: str) -> str:
+        """Scripts, styles and images from the app's own origin only; fetches and the socket to
+        exactly the two APIs; no framing, no plugins, no <base>, no form posts elsewhere."""
+        return "; ".join(
+            (
+                "default-src 'none'",
+                "script-src 'self'",
+                "style-src 'self'",
+                "img-src 'self' data: blob:",
+                "font-src 'self'",
+                f"connect-src 'self' {origin_of(api_url)} {origin_of(websocket_url)}",
+                "manifest-src 'self'",
+                "base-uri 'none'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+                "object-src 'none'",
+            )
+        )
+
+    def security_headers(self, api_url: str, websocket_url: str) -> dict[str, str]:
+        """Every header the app's responses carry (CloudFront's response headers policy on AWS)."""
+        return {
+            "Content-Security-Policy": self.content_security_policy(api_url, websocket_url),
+            "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL (a CSP source or a CORS origin names no path)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+WEB = WebClient()

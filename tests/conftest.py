@@ -42,9 +42,10 @@ def local_stack(moto_server: str, redis_server: RedisServer) -> Iterator[LocalSt
     """The whole stack on free ports, sharing the session's moto and redis.
 
     Its env (table names, pool ids, REDIS_URL, ...) is in os.environ, so tests may import
-    handlers and warbler modules directly as well as call ``local_stack.rest_url``.
+    handlers and warbler modules directly as well as call ``local_stack.rest_url``. It serves
+    the web client too (``web_url``), whose origin is the one the API's CORS allows.
     """
-    with LocalStack(rest_port=0, ws_port=0, aws_endpoint=moto_server, redis_url=redis_server.url) as stack:
+    with LocalStack(rest_port=0, ws_port=0, web_port=0, aws_endpoint=moto_server, redis_url=redis_server.url) as stack:
         yield stack
 
 

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=3000, help="REST API port (default 3000)")
     parser.add_argument("--ws-port", type=int, default=3001, help="WebSocket API port (default 3001)")
+    parser.add_argument("--web-port", type=int, default=8080, help="web client port (default 8080)")
     parser.add_argument("--redis-url", default=None, help="use this redis instead of starting one (also REDIS_URL)")
     parser.add_argument("--demo", action="store_true", help="seed demo users, follows and tweets through the API")
     parser.add_argument("-v", "--verbose", action="store_true", help="every log line on the terminal too (debug level)")
@@ -41,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
     stack = LocalStack(
-        rest_port=args.port, ws_port=args.ws_port, redis_url=args.redis_url or services.redis_url_from_env()
+        rest_port=args.port,
+        ws_port=args.ws_port,
+        redis_url=args.redis_url or services.redis_url_from_env(),
+        web_port=args.web_port,
     )
     try:
         stack.start()
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         env_file = log_file.with_name("env.sh")
         env_file.write_text("".join(f"export {k}={v}\n" for k, v in sorted(stack.env.items())))
         say()
+        say(f"  Web app         {stack.web_url}")
         say(f"  REST API        {stack.rest_url}")
         say(f"  WebSocket API   {stack.ws_url}/?token=<id token>")
         say(f"  @connections    {stack.websocket_management_url}")

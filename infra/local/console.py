@@ -165,6 +165,8 @@ def health(stack: Any) -> list[Health]:
         _timed("REST API", stack.rest_url, lambda: _http_status(f"{stack.rest_url}/openapi.json")),
         _timed("WebSocket API", stack.ws_url, lambda: _tcp_open(stack.ws_url.replace("ws://", "http://"))),
     ]
+    if getattr(stack, "web_url", ""):
+        checks.append(_timed("web app", stack.web_url, lambda: _http_status(f"{stack.web_url}/config.json")))
     pollers = stack.pollers
     if pollers is not None:
         shards = len(pollers.consumers())

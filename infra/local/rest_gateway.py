@@ -26,6 +26,7 @@ from infra import catalog
 from infra.local.auth import CognitoVerifier, Unauthorized
 from infra.local.authorizers import AuthorizerDenied, LambdaAuthorizers
 from infra.local.bootstrap import ACCOUNT_ID, REGION
+from infra.local.cors import CorsPolicy
 from infra.local.functions import FunctionRegistry
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,8 @@ class _Server(ThreadingHTTPServer):
 class RestGateway:
     """``start()`` serves on ``host:port`` (port 0 picks a free one); ``url`` is the base URL."""
 
+    cors: CorsPolicy | None = None  # set by the stack: the web client's origin
+
     def __init__(
         self,
         registry: FunctionRegistry,
@@ -183,6 +186,8 @@ class RestGateway:
         path = split.path or "/"
         bound, path_params, path_known = self.match(method, path)
         if bound is None:
+            if path_known and method.upper() == "OPTIONS" and self.cors is not None:
+                return self.cors.preflight(headers)
             if path_known:
                 return 405, [], error_body("method_not_allowed", f"{method} is not allowed on {path}")
             return 404, [], error_body("not_found", f"No route for {method} {path}")
@@ -323,6 +328,8 @@ class RestGateway:
                     status, headers, data = gateway.handle(
                         self.command, self.path, list(self.headers.items()), body, self.client_address[0]
                     )
+                if gateway.cors is not None:
+                    headers = gateway.cors.decorate(list(self.headers.items()), headers)
                 self.send_response(status)
                 names = {k.lower() for k, _ in headers}
                 if "content-type" not in names:

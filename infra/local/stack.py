@@ -17,10 +17,12 @@ from typing import Any
 
 from infra.local.auth import CognitoVerifier
 from infra.local.bootstrap import REGION, Resources, bootstrap, issue_id_token
+from infra.local.cors import CorsPolicy
 from infra.local.functions import FunctionRegistry
 from infra.local.pollers import Pollers, Schedules
 from infra.local.rest_gateway import RestGateway
 from infra.local.services import MotoServer, OpenSearchServer, RedisServer
+from infra.local.web import WebServer
 from infra.local.websocket_gateway import WebSocketGateway
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class LocalStack:
 
     ``redis_url`` / ``aws_endpoint`` reuse running services (e.g. the test session's) instead of
     starting new ones. ``registry`` replaces the catalog's functions (tests of the emulator).
+    ``web_port`` (0 = a free one) also serves the web client there, and makes its origin the one
+    the REST API's CORS allows.
     """
 
     def __init__(
@@ -66,9 +70,13 @@ class LocalStack:
         management_port: int = 0,
         registry: FunctionRegistry | None = None,
         host: str = "127.0.0.1",
+        web_port: int | None = None,
     ) -> None:
         self._rest_port, self._ws_port, self._management_port = rest_port, ws_port, management_port
         self._host = host
+        self._web_port = web_port
+        self.web: WebServer | None = None
+        self.web_url = ""
         self.demo = demo
         self.redis_url = redis_url or ""
         self.aws_endpoint = aws_endpoint or ""
@@ -120,6 +128,10 @@ class LocalStack:
             self.registry, verifier, self._host, self._ws_port, self._management_port, authorize_connect=False
         )
         self.websocket_management_url = self.websocket.management_url
+        if self._web_port is not None:
+            self.web = WebServer(lambda: {"api": self.rest_url, "ws": self.ws_url}, self._host, self._web_port)
+            res.env["WARBLER_WEB_ORIGIN"] = self.web.origin
+            self.rest.cors = CorsPolicy(self.web.origin)
         res.env["WARBLER_WEBSOCKET_ENDPOINT"] = self.websocket_management_url
         res.env["WARBLER_COGNITO_JWKS_URL"] = verifier.jwks_url  # moto serves the pool's keys
         res.env["WARBLER_PUBLIC_BASE_URL"] = self.rest.url  # the Mastodon edge's links and OAuth URLs
@@ -131,6 +143,8 @@ class LocalStack:
         self.rest_url = self.rest.url
         self.websocket.start()
         self.ws_url = self.websocket.url
+        if self.web is not None:
+            self.web_url = self.web.start().url
         self.pollers = Pollers(self.registry, res, self.aws_endpoint).start()
         self.schedules = Schedules(self.registry).start()
         log.info("local stack up: REST %s, WebSocket %s", self.rest_url, self.ws_url)
@@ -141,13 +155,13 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything that was started, newest first; safe after a failed start."""
-        for part in (self.schedules, self.pollers, self.websocket, self.rest):
+        for part in (self.schedules, self.pollers, self.web, self.websocket, self.rest):
             if part is not None:
                 try:
                     part.stop()
                 except Exception:
                     log.exception("stopping %s failed", type(part).__name__)
-        self.schedules = self.pollers = self.websocket = self.rest = None
+        self.schedules = self.pollers = self.web = self.websocket = self.rest = None
         for service in (self._opensearch, self._redis, self._moto):
             if service is not None:
                 service.stop()

@@ -117,10 +117,30 @@ def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     def lambda_handler(event: dict, context: Any) -> dict:
         body = event.get("body")
         if body is not None and len(body) > max_body:
-            return _too_large(max_body)
-        return app.resolve(event, context)
+            return with_cors(event, _too_large(max_body))
+        return with_cors(event, app.resolve(event, context))
 
     return lambda_handler
+
+
+def with_cors(event: dict, response: dict) -> dict:
+    """Let the web client read the response: CORS for exactly ``Settings.web_origin``.
+
+    The preflight (OPTIONS) is answered by API Gateway; a proxy integration's own responses must
+    carry Access-Control-Allow-Origin themselves. Read per request, so the origin is whatever the
+    environment says now (the local stack sets it when its web server starts).
+    """
+    headers = event.get("headers") or {}
+    origin = next((v for k, v in headers.items() if k.lower() == "origin"), None)
+    allowed = get_settings().web_origin
+    if not origin or origin != allowed:
+        return response
+    extra = {"Access-Control-Allow-Origin": allowed, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
+    if response.get("multiValueHeaders"):
+        response["multiValueHeaders"].update({k: [v] for k, v in extra.items()})
+    else:
+        response["headers"] = {**(response.get("headers") or {}), **extra}
+    return response
 
 
 def _too_large(limit: int) -> dict:

@@ -89,6 +89,8 @@ class Settings:
     connection_ttl_seconds: int = 2 * 3600  # API Gateway closes a WebSocket after 2 hours
     push_attempts: int = 3
     push_workers: int = 16
+    # The web client's origin: the one origin the REST API's CORS allows (infra.catalog.WEB).
+    web_origin: str = "http://127.0.0.1:8080"
 
     # Product rules
     famous_threshold: int = 10_000

@@ -1,0 +1,125 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useApp } from "../context";
+import { describeError } from "../lib/api";
+import { loadDraft, saveDraft } from "../lib/session";
+import { countTweet, segments } from "../lib/text";
+import type { Tweet } from "../lib/types";
+
+interface ComposeProps {
+  /** Where the draft is kept while you type (survives a reload and an expired token). */
+  draftKey: string;
+  label: string;
+  replyTo?: Tweet;
+  quoteOf?: Tweet;
+  autoFocus?: boolean;
+  onPosted?: (tweet: Tweet) => void;
+}
+
+function newKey(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** The highlighted copy drawn behind the textarea: same text, tags and mentions tinted. */
+function Backdrop({ text }: { text: string }) {
+  return (
+    <div class="compose-backdrop" aria-hidden="true">
+      {segments(text).map((s, i) => (s.kind === "text" ? s.text : <mark key={i} class={`hl-${s.kind}`}>{s.text}</mark>))}
+      {/* a trailing newline needs a character after it to take up its line */}
+      {"\u200b"}
+    </div>
+  );
+}
+
+export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted }: ComposeProps) {
+  const { api, toast } = useApp();
+  const [text, setText] = useState(() => loadDraft(draftKey));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const idempotencyKey = useRef(newKey());
+  const area = useRef<HTMLTextAreaElement>(null);
+  const count = countTweet(text);
+  const counterId = `${draftKey}-count`;
+  const errorId = `${draftKey}-error`;
+
+  useEffect(() => {
+    if (autoFocus) area.current?.focus();
+  }, [autoFocus]);
+
+  const change = (value: string) => {
+    setText(value);
+    saveDraft(draftKey, value);
+    idempotencyKey.current = newKey(); // a different text is a different post
+    setError(null);
+  };
+
+  const submit = async (event?: Event) => {
+    event?.preventDefault();
+    if (busy || count.blank || count.over) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const tweet = await api.request<Tweet>("POST", "/tweets", {
+        body: { text, reply_to_id: replyTo?.id, quote_of_id: quoteOf?.id },
+        // A retry after a lost response returns the first post instead of making a second.
+        headers: { "Idempotency-Key": idempotencyKey.current },
+      });
+      change("");
+      toast(replyTo ? "Reply posted." : quoteOf ? "Quote posted." : "Tweet posted.");
+      onPosted?.(tweet);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remainingClass = count.over ? "over" : count.remaining <= 20 ? "warn" : "";
+  return (
+    <form class="compose" onSubmit={submit} aria-label={label}>
+      {replyTo && (
+        <p class="muted replying">
+          Replying to <span>@{replyTo.author.handle}</span>
+        </p>
+      )}
+      <div class="compose-field">
+        <Backdrop text={text} />
+        <textarea
+          ref={area}
+          aria-label={label}
+          aria-describedby={`${counterId}${error ? ` ${errorId}` : ""}`}
+          aria-invalid={count.over}
+          placeholder={replyTo ? "Post your reply" : "What's happening?"}
+          value={text}
+          rows={Math.min(12, Math.max(3, text.split("\n").length + 1))}
+          onInput={(e) => change((e.target as HTMLTextAreaElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(e);
+          }}
+        />
+      </div>
+      {quoteOf && (
+        <blockquote class="quoted">
+          <strong>{quoteOf.author.display_name}</strong> <span class="muted">@{quoteOf.author.handle}</span>
+          <p>{quoteOf.text}</p>
+        </blockquote>
+      )}
+      {error && (
+        <p id={errorId} class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="compose-bar">
+        <span id={counterId} class={`counter ${remainingClass}`}>
+          {count.remaining}
+          <span class="visually-hidden"> characters left</span>
+        </span>
+        <span class="visually-hidden" aria-live="polite">
+          {count.over ? `${-count.remaining} characters over the limit` : count.remaining <= 20 ? `${count.remaining} characters left` : ""}
+        </span>
+        <button type="submit" class="primary" disabled={busy || count.blank || count.over}>
+          {busy ? "Posting…" : replyTo ? "Reply" : quoteOf ? "Quote" : "Post"}
+        </button>
+      </div>
+    </form>
+  );
+}
