@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke drill clean
+.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
 venv: $(VENV)/.installed
 
@@ -16,11 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 ## make run [DEMO=1] [V=1] [ARGS=...]: the whole system on this machine (REST :3000, WebSocket :3001); V=1 puts every log line on the terminal
-run: venv
+run: venv web
 	$(PY) -m infra.local $(if $(DEMO),--demo,) $(if $(V),--verbose,) $(ARGS)
 
 ## make test: lint, then every suite (unit, integration, e2e, local emulator, infra)
-test: venv lint
+test: venv lint web-test web chromium
 	$(PY) -m infra.openapi --check
 	$(PY) -m pytest tests -q -p no:cacheprovider
 	$(MAKE) bench-smoke
@@ -46,6 +46,26 @@ synth: venv
 ## make layer: build the shared layer (warbler + requirements.txt for Lambda) the synth would ship; prints its directory
 layer: venv
 	$(PY) -m infra.cdk.layer
+
+## make web: the browser client (web/): npm ci when node_modules is missing or older than the lock, then the Vite build into web/dist
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+web: web/dist/index.html
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+## make web-test: the client's unit tests (vitest)
+web-test: web/node_modules/.installed
+	cd web && npx vitest run
+
+## make chromium: Debian's Chromium for the browser tests (Playwright's own download cannot work here)
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 bench: venv
 	$(PY) -m bench run $(ARGS)

@@ -14,7 +14,7 @@ describe("the REST client", () => {
       seen.push({ url: String(url), init: init ?? {} });
       return response(422, { error: { code: "invalid", message: "text is 281 characters; the limit is 280" } });
     });
-    const error = await api.request("POST", "/tweets", { body: { text: "x" } }).catch((e) => e);
+    const error = (await api.request("POST", "/tweets", { body: { text: "x" } }).catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.code).toBe("invalid");
     expect(describeError(error)).toBe("Text is 281 characters; the limit is 280");
@@ -26,7 +26,7 @@ describe("the REST client", () => {
     const api = createApi("http://api", () => "t", () => undefined, async () =>
       response(429, { error: { code: "rate_limited", message: "tweet limit of 300 reached" } }, { "Retry-After": "42" }),
     );
-    const error = await api.get("/x").catch((e) => e);
+    const error = (await api.get("/x").catch((e: unknown) => e)) as ApiError;
     expect(error.retryAfter).toBe(42);
     expect(describeError(error)).toBe("Slow down: tweet limit of 300 reached. Try again in 42 s.");
   });
@@ -42,7 +42,7 @@ describe("the REST client", () => {
     const api = createApi("http://api", () => null, () => undefined, async () => {
       throw new TypeError("Failed to fetch");
     });
-    const error = await api.get("/x").catch((e) => e);
+    const error = (await api.get("/x").catch((e: unknown) => e)) as ApiError;
     expect(error.status).toBe(0);
     expect(describeError(error)).toMatch(/Could not reach Warbler/);
   });

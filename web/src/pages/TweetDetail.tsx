@@ -3,13 +3,14 @@ import { Compose } from "../components/Compose";
 import { TweetCard } from "../components/TweetCard";
 import { useApp } from "../context";
 import { describeError } from "../lib/api";
+import { nextPageQuery, type Page } from "../lib/cursor";
 import { initialTimeline, timelineReducer } from "../lib/timeline";
 import type { Tweet } from "../lib/types";
 
 interface Conversation {
   ancestors: Tweet[];
   tweet: Tweet;
-  replies: Tweet[];
+  replies: Page<Tweet>;
 }
 
 /** One tweet with its conversation: the chain it replies to above, its replies below. */
@@ -24,12 +25,17 @@ export function TweetPage({ id }: { id: string }) {
     api.get<Conversation>(`/tweets/${id}/context`, { limit: 50 }).then(
       (c) => {
         dispatch({ type: "reset" });
-        dispatch({ type: "page", page: { items: [...c.ancestors, c.tweet, ...c.replies], next_cursor: null } });
+        // Later pages of replies append after the first ones: one list, one cursor.
+        dispatch({ type: "page", page: { items: [...c.ancestors, c.tweet, ...c.replies.items], next_cursor: c.replies.next_cursor } });
       },
       (e) => setError(describeError(e)),
     );
   }, [api, id]);
   useEffect(load, [load]);
+  const moreReplies = () => {
+    const query = nextPageQuery(state);
+    if (query) api.get<Page<Tweet>>(`/tweets/${id}/replies`, query).then((page) => dispatch({ type: "page", page }), (e) => setError(describeError(e)));
+  };
   useEffect(() => onLive((m) => m.type === "delete" && dispatch({ type: "deleted", id: m.tweet_id })), [onLive]);
 
   const main = state.items.find((t) => t.id === id) as Tweet | undefined;
@@ -73,6 +79,11 @@ export function TweetPage({ id }: { id: string }) {
           <p class="muted">No replies yet.</p>
         ) : (
           after.map((t) => <TweetCard key={t.id} entry={t} dispatch={dispatch} />)
+        )}
+        {!state.done && (
+          <button type="button" class="more" onClick={moreReplies}>
+            More replies
+          </button>
         )}
       </section>
     </section>

@@ -1,0 +1,226 @@
+"""The web client in Debian's Chromium against the local stack: two people, live.
+
+A and B sign up in their own browser contexts; A follows B from B's profile; B posts; A sees
+"1 new" without reloading and opens it; A likes and replies; B's notification badge counts up
+live; search finds the tweet; B deletes it and it disappears from A's screen. Screenshots of
+home, profile and notifications go to build/test-artifacts/web/, with axe-core's findings on
+every screen (none serious or critical allowed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+import requests
+
+from tests.browser import ARTIFACTS, AXE_JS, CHROMIUM, REPO_ROOT, axe_scan, chromium, serious
+from tests.support import wait_until
+
+DIST_INDEX = REPO_ROOT / "web" / "dist" / "index.html"
+PASSWORD = "correct horse battery"
+LIVE_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert DIST_INDEX.is_file(), "the web client is not built: run `make web`"
+    assert AXE_JS.is_file(), "axe-core is missing: run `make web` (npm ci)"
+    assert CHROMIUM, "chromium is not installed: `make test` apt-installs it"
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def axe_results():
+    results: dict[str, dict] = {}
+    yield results
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(results, indent=2))
+
+
+def check_axe(page, screen: str, results: dict) -> None:
+    result = axe_scan(page)
+    results[screen] = result
+    assert not serious(result), f"{screen}: {json.dumps(serious(result), indent=2)}"
+
+
+def sign_up(page, web_url: str, handle: str) -> None:
+    page.goto(f"{web_url}/#/signup")
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="Home").wait_for()
+
+
+def log_in(page, handle: str) -> None:
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def wait_live(page) -> None:
+    page.locator(".live-open").wait_for(timeout=LIVE_TIMEOUT_MS)
+
+
+def handle_for(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def test_two_people_use_warbler_live_in_the_browser(local_stack, browser, axe_results) -> None:
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    web = local_stack.web_url
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    a_handle, b_handle = handle_for("wa"), handle_for("wb")
+    word = f"w{uuid.uuid4().hex[:8]}"
+    text = f"Hello from B, {word} #webtest"
+    ctx_a = browser.new_context(viewport={"width": 1280, "height": 860})
+    ctx_b = browser.new_context(viewport={"width": 1280, "height": 860})
+    a, b = ctx_a.new_page(), ctx_b.new_page()
+    errors: list[str] = []
+    for page in (a, b):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # Both sign up; the sign-up screen itself is scanned first.
+        a.goto(f"{web}/#/signup")
+        a.get_by_label("Handle").wait_for()
+        check_axe(a, "signup", axe_results)
+        sign_up(a, web, a_handle)
+        sign_up(b, web, b_handle)
+
+        # A follows B from B's profile.
+        a.goto(f"{web}/#/@{b_handle}")
+        a.get_by_role("button", name=f"Follow @{b_handle}").click()
+        expect(a.get_by_role("button", name=f"Following @{b_handle}")).to_have_attribute("aria-pressed", "true")
+        check_axe(a, "profile", axe_results)
+        local_stack.wait_idle(timeout=20)
+
+        # A watches home; B posts; A sees "1 new" without reloading, and opens it.
+        a.get_by_role("link", name="Home", exact=True).click()
+        a.get_by_role("heading", name="Home").wait_for()
+        wait_live(a)
+        wait_live(b)
+        expect(b.get_by_test_id("notification-badge")).to_have_text(re.compile(r"^1 unread"), timeout=LIVE_TIMEOUT_MS)
+        b.get_by_role("textbox", name="What's happening?").fill(text)
+        b.get_by_role("button", name="Post", exact=True).click()
+        expect(b.locator("article", has_text=word)).to_be_visible()
+        pill = a.get_by_role("button", name="1 new")
+        expect(pill).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(a.locator("article", has_text=word)).to_have_count(0)
+        pill.click()
+        card = a.locator("article", has_text=word)
+        expect(card).to_be_visible()
+
+        # A likes (optimistically, then confirmed) and replies.
+        like = card.get_by_role("button", name=re.compile(r"^Like,"))
+        like.click()
+        expect(like).to_have_attribute("aria-pressed", "true")
+        expect(like).to_have_accessible_name("Like, 1 like")
+        card.get_by_role("button", name=re.compile(r"^Reply,")).click()
+        dialog = a.get_by_role("dialog", name=f"Reply to @{b_handle}")
+        dialog.get_by_role("textbox", name="Your reply").fill("Nice one, well said")
+        dialog.get_by_role("button", name="Reply", exact=True).click()
+        expect(dialog).to_have_count(0)
+        expect(a.locator("article", has_text="Nice one, well said")).to_be_visible()
+        check_axe(a, "home", axe_results)
+        a.screenshot(path=str(ARTIFACTS / "home.png"))
+
+        # B's badge counts up live, without a reload: A's follow, then the like and the reply.
+        badge = b.get_by_test_id("notification-badge")
+        expect(badge).to_have_text(re.compile(r"^3 unread"), timeout=LIVE_TIMEOUT_MS)
+        b.get_by_role("link", name=re.compile(r"^Notifications")).click()
+        expect(b.get_by_text(re.compile(r"liked your tweet"))).to_be_visible()
+        expect(b.get_by_text(re.compile(r"replied to your tweet"))).to_be_visible()
+        expect(b.get_by_text(re.compile(r"followed you"))).to_be_visible()
+        expect(badge).to_have_count(0)  # opening the screen marked them read
+        check_axe(b, "notifications", axe_results)
+        b.screenshot(path=str(ARTIFACTS / "notifications.png"))
+
+        # The tweet's own screen: the conversation with A's reply.
+        a.locator("article", has_text=word).first.get_by_role("link", name=re.compile("^Open tweet")).click()
+        expect(a.get_by_role("region", name="Replies").locator("article")).to_have_count(1)
+        check_axe(a, "tweet", axe_results)
+
+        # Search finds the tweet (once the indexer has it).
+        token_a = a.evaluate("() => JSON.parse(sessionStorage['warbler:session']).token")
+
+        def indexed() -> bool:
+            r = requests.get(
+                f"{local_stack.rest_url}/search",
+                params={"q": word, "sort": "latest"},
+                headers={"Authorization": f"Bearer {token_a}"},
+                timeout=10,
+            )
+            return r.status_code == 200 and any(word in t.get("text", "") for t in r.json()["items"])
+
+        wait_until(indexed, timeout=20, message="the tweet never became searchable")
+        a.goto(f"{web}/#/search")
+        a.get_by_role("searchbox", name="Search Warbler").fill(word)
+        a.get_by_role("button", name="Search", exact=True).click()
+        expect(a.get_by_role("region", name="Matching tweets").locator("article", has_text=word)).to_be_visible()
+        a.get_by_text("Search operators").click()
+        check_axe(a, "search", axe_results)
+
+        # B's profile, then B deletes the tweet; it disappears from A's home without a reload.
+        a.get_by_role("link", name="Home", exact=True).click()
+        expect(a.locator("article", has_text=text)).to_be_visible()
+        b.goto(f"{web}/#/@{b_handle}")
+        own = b.locator("article", has_text=word)
+        expect(own).to_be_visible()
+        b.screenshot(path=str(ARTIFACTS / "profile.png"))
+        own.get_by_role("button", name="Delete", exact=True).click()
+        own.get_by_role("button", name="Delete tweet").click()
+        expect(b.locator("article", has_text=word)).to_have_count(0)
+        expect(a.locator("article", has_text=text)).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+        assert not errors, errors
+    finally:
+        ctx_a.close()
+        ctx_b.close()
+
+
+def test_phone_width_dark_mode_and_an_expired_session_keep_the_draft(local_stack, browser, axe_results) -> None:
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    web = local_stack.web_url
+    handle = handle_for("wd")
+    ctx = browser.new_context(viewport={"width": 375, "height": 812}, color_scheme="dark")
+    page = ctx.new_page()
+    try:
+        sign_up(page, web, handle)
+        # Usable at 375 px: nothing is wider than the screen.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(15, 20, 25)", background  # the dark palette
+        check_axe(page, "home-dark-375px", axe_results)
+        page.screenshot(path=str(ARTIFACTS / "home-dark-375.png"))
+
+        # The counter counts like the server: an emoji is one character, 281 is over.
+        box = page.get_by_role("textbox", name="What's happening?")
+        box.fill("🐦" * 280)
+        expect(page.locator(".counter")).to_contain_text("0")
+        expect(page.get_by_role("button", name="Post", exact=True)).to_be_enabled()
+        box.fill("🐦" * 281)
+        expect(page.get_by_role("button", name="Post", exact=True)).to_be_disabled()
+
+        # The token is refused (as an expired one is): to the login form, draft kept.
+        draft = "a draft that must survive #kept"
+        box.fill(draft)
+        page.route(
+            "**/tweets",
+            lambda route: route.fulfill(
+                status=401,
+                content_type="application/json",
+                headers={"Access-Control-Allow-Origin": web},
+                body='{"error":{"code":"unauthorized","message":"The incoming token has expired"}}',
+            ),
+        )
+        page.get_by_role("button", name="Post", exact=True).click()
+        expect(page.get_by_text("Your session expired")).to_be_visible()
+        page.unroute("**/tweets")
+        log_in(page, handle)
+        expect(page.get_by_role("textbox", name="What's happening?")).to_have_value(draft)
+    finally:
+        ctx.close()
