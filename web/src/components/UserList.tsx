@@ -1,3 +1,4 @@
+import { ListFooter } from "./ListFooter";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context";
 import { describeError } from "../lib/api";
@@ -32,14 +33,7 @@ export function UserList({ load, label, empty }: { load: (q: Record<string, stri
           </li>
         ))}
       </ul>
-      {!state.fresh && state.items.length === 0 && <p class="muted empty">{empty}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
-      {loading && <p class="muted">Loading…</p>}
-      {!state.done && !state.fresh && !loading && (
-        <button type="button" class="more" onClick={more}>
-          Load more
-        </button>
-      )}
+      <ListFooter state={state} loading={loading} error={error} empty={empty} onMore={more} />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { ListFooter } from "../components/ListFooter";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context";
 import { describeError } from "../lib/api";
@@ -76,14 +77,7 @@ export function NotificationsPage() {
           </li>
         ))}
       </ol>
-      {!state.fresh && state.items.length === 0 && <p class="muted">No notifications yet.</p>}
-      {error && <p class="error" role="alert">{error}</p>}
-      {loading && <p class="muted">Loading…</p>}
-      {!state.done && !state.fresh && !loading && (
-        <button type="button" class="more" onClick={more}>
-          Load more
-        </button>
-      )}
+      <ListFooter state={state} loading={loading} error={error} empty="No notifications yet." onMore={more} />
     </section>
   );
 }
