@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from cfn import (
     actions_on,
@@ -21,6 +23,9 @@ from cfn import (
 
 from infra import catalog
 from infra.cdk.config import DeployConfig, env_name
+from infra.cdk.stack import WarblerStack
+from infra.functions import code_dir
+from tests.infra.conftest import REPO_ROOT
 
 FUNCTIONS = [f.name for f in catalog.FUNCTIONS]
 
@@ -344,3 +349,81 @@ def test_the_local_stage_cannot_be_deployed() -> None:
         DeployConfig(stage="local")
     with pytest.raises(ValueError, match="reserved for the emulator"):
         DeployConfig.from_context({"stage": "local"}.get)
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FUNCTIONS if f.schedules])
+def test_schedules_become_rate_rules_targeting_the_function(template: dict[str, Any], name: str) -> None:
+    arn = {"Fn::GetAtt": [function_id(template, name), "Arn"]}
+    rules = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()]
+    targeting = sorted(r["ScheduleExpression"] for r in rules if any(t["Arn"] == arn for t in r["Targets"]))
+    minutes = [s.rate_minutes for s in catalog.function(name).schedules]
+    assert targeting == sorted(f"rate({m} minute{'s' if m > 1 else ''})" for m in minutes)
+
+
+# --- OpenSearch --------------------------------------------------------------------------------
+
+SEARCHERS = [f.name for f in catalog.FUNCTIONS if any(g.resource == "opensearch" for g in f.grants)]
+
+
+def test_opensearch_domain_is_private_encrypted_and_fine_grained(template: dict[str, Any]) -> None:
+    (domain,) = resources(template, "AWS::OpenSearchService::Domain").values()
+    props = domain["Properties"]
+    assert props["ClusterConfig"]["ZoneAwarenessEnabled"] is True
+    assert props["ClusterConfig"]["ZoneAwarenessConfig"] == {"AvailabilityZoneCount": 2}
+    assert props["EncryptionAtRestOptions"] == {"Enabled": True}
+    assert props["NodeToNodeEncryptionOptions"] == {"Enabled": True}
+    assert props["DomainEndpointOptions"]["EnforceHTTPS"] is True
+    assert props["AdvancedSecurityOptions"]["Enabled"] is True
+    assert "MasterUserARN" in props["AdvancedSecurityOptions"]["MasterUserOptions"]
+    assert len(props["VPCOptions"]["SubnetIds"]) == 2
+
+
+@pytest.mark.parametrize("name", SEARCHERS)
+def test_opensearch_grant_is_http_on_that_domain_and_a_mapped_role(template: dict[str, Any], name: str) -> None:
+    domain = logical_id(template, "SearchDomain", "AWS::OpenSearchService::Domain")
+    assert actions_on(template, name, domain) == {
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+        "es:ESHttpDelete",
+    }
+    (mapping,) = resources(template, "AWS::CloudFormation::CustomResource").values()
+    role = function_props(template, name)["Role"]["Fn::GetAtt"][0]
+    assert {"Fn::GetAtt": [role, "Arn"]} in mapping["Properties"]["BackendRoles"]
+    url = function_props(template, name)["Environment"]["Variables"]["OPENSEARCH_URL"]["Fn::Join"][1]
+    assert url == ["https://", {"Fn::GetAtt": [domain, "DomainEndpoint"]}]
+
+
+def test_only_the_opensearch_functions_reach_the_domain(template: dict[str, Any]) -> None:
+    assert SEARCHERS  # the indexer and the search API
+    domain = logical_id(template, "SearchDomain", "AWS::OpenSearchService::Domain")
+    for spec in catalog.FUNCTIONS:
+        if spec.name not in SEARCHERS:
+            assert not actions_on(template, spec.name, domain), spec.name
+            assert "OPENSEARCH_URL" not in function_props(template, spec.name)["Environment"]["Variables"]
+
+
+# --- catalog mistakes fail the synth -----------------------------------------------------------
+
+
+def _construct(tmp_path: Path, functions: tuple[catalog.Function, ...]) -> None:
+    app = cdk.App(context={"repo_root": str(tmp_path), "layer_dir": str(REPO_ROOT / "layers" / "core")})
+    WarblerStack(app, "Broken", config=DeployConfig.from_context(app.node.try_get_context), functions=functions)
+
+
+def test_a_catalog_function_without_a_directory_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="openapi"):
+        _construct(tmp_path, (catalog.function("openapi"),))
+
+
+def test_an_unknown_grant_kind_fails_loudly(tmp_path: Path) -> None:
+    odd = catalog.Function(
+        "odd",
+        "Has a grant the generator doesn't know.",
+        schedules=(catalog.Schedule(rate_minutes=5),),
+        grants=(catalog.Grant("bucket:media"),),
+    )
+    code_dir(odd, tmp_path / "functions").mkdir(parents=True)
+    with pytest.raises(ValueError, match="bucket:media"):
+        _construct(tmp_path, (odd,))
