@@ -360,7 +360,11 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "mastodon_timelines",
         "Mastodon timelines: home, hashtag and public, with Link-header paging.",
-        routes=(_m("GET", "/api/v1/timelines/home"),),
+        routes=(
+            _m("GET", "/api/v1/timelines/home"),
+            _m("GET", "/api/v1/timelines/tag/{hashtag}"),
+            _m("GET", "/api/v1/timelines/public"),
+        ),
         grants=(
             Grant("table:tweets", "read"),
             Grant("table:users", "readwrite"),
@@ -369,6 +373,21 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:engagements", "read"),
             Grant("table:oauth", "read"),
             Grant("stream:activity", "write"),
+            Grant("opensearch", "read"),
+            _REDIS,
+        ),
+    ),
+    Function(
+        "mastodon_search",
+        "Mastodon search v2 and trending hashtags.",
+        routes=(_m("GET", "/api/v2/search"), _m("GET", "/api/v1/trends/tags", auth=False)),
+        grants=(
+            Grant("table:tweets", "read"),
+            Grant("table:users", "read"),
+            Grant("table:follows", "read"),
+            Grant("table:engagements", "read"),
+            Grant("table:oauth", "read"),
+            Grant("opensearch", "read"),
             _REDIS,
         ),
     ),

@@ -6,18 +6,14 @@ the password grant, and then used as any Mastodon.py program would.
 
 from __future__ import annotations
 
-import itertools
-import os
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
-PASSWORD = "correct horse battery"
-_names = itertools.count()
-
-
-def _handle(prefix: str) -> str:
-    return f"{prefix}{os.getpid() % 1000}m{next(_names)}"[:15]
+from infra.local.traffic import scheduled_event
+from tests.mastodon_accounts import PASSWORD, unique_handle
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +27,7 @@ def new_user(local_stack, app_credentials):
     client_id, client_secret = app_credentials
 
     def make(prefix: str = "m") -> Mastodon:
-        handle = _handle(prefix)
+        handle = unique_handle(prefix)
         registrar = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=local_stack.rest_url)
         registrar.create_account(handle, PASSWORD, f"{handle}@example.com", agreement=True)
         client = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=local_stack.rest_url)
@@ -103,3 +99,47 @@ def test_follow_reply_context_reblog_and_relationships(local_stack, new_user):
     assert boosted.reblogged is True
     assert root.id in [s.id for s in bob_home] or root.id in [s.reblog.id for s in bob_home if s.reblog]
     assert (relationships[0].id, relationships[0].followed_by, relationships[0].following) == (bob_id, True, False)
+
+
+def test_search_v2_finds_accounts_statuses_and_hashtags(local_stack, new_user, wait_until):
+    client = new_user("s")
+    me = client.me()
+    tag = f"srch{uuid.uuid4().hex[:6]}"
+    posted = client.status_post(f"a searchable post about #{tag}")
+    local_stack.wait_idle(15)
+
+    found = wait_until(
+        lambda: (r := client.search_v2(f"#{tag}", result_type="statuses")) and r.statuses and r,
+        timeout=15,
+        message="the status never became searchable",
+    )
+    people = client.search_v2(me.username, result_type="accounts")
+    tags = client.search_v2(tag, result_type="hashtags")
+
+    assert [s.id for s in found.statuses] == [posted.id]
+    assert me.id in [a.id for a in people.accounts]
+    assert [t.name for t in tags.hashtags] == [tag]
+
+
+def test_hashtag_timeline_and_trending_tags(local_stack, new_user, wait_until):
+    tag = f"trnd{uuid.uuid4().hex[:6]}"
+    crowd = [new_user("t") for _ in range(6)]
+    posted = [c.status_post(f"everyone talks about #{tag}").id for c in crowd]
+    local_stack.wait_idle(30)
+    local_stack.invoke("trends_ranker", scheduled_event(datetime.now(UTC)))
+
+    trending = {t.name: t for t in crowd[0].trending_tags(limit=20)}
+    timeline = wait_until(
+        lambda: (t := crowd[0].timeline_hashtag(tag, limit=40)) and len(t) == len(posted) and t,
+        timeout=15,
+        message="the hashtag timeline never showed every post",
+    )
+
+    assert tag in trending
+    (today,) = trending[tag].history
+    assert (today.uses, today.accounts) == ("6", "6")
+    assert [s.id for s in timeline] == list(reversed(posted))
+
+
+def test_public_timeline_is_empty_by_decision(new_user):
+    assert new_user().timeline_public() == []

@@ -241,3 +241,12 @@ def test_instance_v2_has_every_documented_key_api_versions_and_streaming_url():
     assert doc["configuration"]["urls"]["streaming"] == "wss://warbler.example"
     assert doc["configuration"]["statuses"]["max_characters"] == 280
     assert doc["configuration"]["statuses"]["characters_reserved_per_url"] == 23
+
+
+def test_trending_tag_history_is_per_day_strings():
+    trend = {"name": "warbler", "score": 9.5, "uses": 7, "accounts": 6, "history": [1, 0, 2, 4]}
+
+    tag = entities.trending_tag(trend, BASE, 1795305600)
+
+    assert documented_keys("Tag") <= set(tag)
+    assert tag["history"] == [{"day": "1795305600", "uses": "7", "accounts": "6"}]

@@ -166,6 +166,15 @@ def tag(
     return out
 
 
+def trending_tag(trend: Mapping[str, Any], base: str, day_start: int) -> dict:
+    """A trending hashtag (``trends.top`` item) as a Tag. Warbler keeps 24 hours of 5-minute
+    buckets, not Mastodon's 7 days, so ``history`` has one entry: the current UTC day
+    (``day_start``, a Unix time) with the last 24 hours' uses and the distinct accounts of the
+    trend's observation window."""
+    uses = sum(int(u) for u in trend.get("history") or [])
+    return tag(trend["name"], base, [{"day": day_start, "uses": uses, "accounts": int(trend.get("accounts") or 0)}])
+
+
 def status(
     view: Mapping[str, Any],
     accounts: Mapping[str, Mapping[str, Any]],
