@@ -136,7 +136,7 @@ class Settings:
     oauth_code_seconds: int = 600
     # How long the gateway may cache a token's authorizer answer; a revoked token is refused by
     # the functions meanwhile (warbler.mastodon.oauth.still_valid); it must equal the catalog authorizer's
-    # cache_seconds (tests/unit/test_mastodon_oauth.py checks).
+    # cache_seconds (tests/unit/test_mastodon_scopes.py checks).
     oauth_authorizer_cache_seconds: int = 300
 
     @classmethod
