@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Access = Literal["read", "write", "readwrite"]
+Access = Literal["read", "write", "readwrite", "delete"]  # "delete": bucket objects only
 # What invokes a function. Every function has exactly one kind; FUNCTIONS lists them grouped in this order.
-Kind = Literal["http", "websocket", "streams", "schedules", "authorizers"]
-KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "schedules", "authorizers")
+Kind = Literal["http", "websocket", "streams", "buckets", "schedules", "authorizers"]
+KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "buckets", "schedules", "authorizers")
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,26 @@ class StreamSource:
 
 
 @dataclass(frozen=True)
+class BucketSource:
+    """An S3 event notification: objects created under ``prefix`` of a ``Bucket`` invoke the
+    function asynchronously (one record per object, at least once; Lambda retries twice)."""
+
+    bucket: str  # a Bucket.name below
+    prefix: str
+    events: tuple[str, ...] = ("s3:ObjectCreated:*",)
+
+
+@dataclass(frozen=True)
 class Schedule:
     rate_minutes: int
 
 
 @dataclass(frozen=True)
 class Grant:
-    resource: str  # "table:<name>", "stream:<name>", "cognito", "redis", "opensearch", "websocket"
+    # "table:<name>", "stream:<name>", "bucket:<name>/<prefix>", "cognito", "redis", "opensearch",
+    # "websocket". A bucket grant covers the objects under its prefix: read = GetObject,
+    # write = PutObject, delete = DeleteObject.
+    resource: str
     access: Access = "read"
 
 
@@ -72,6 +85,7 @@ class Function:
     streams: tuple[StreamSource, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     authorizer: Authorizer | None = None
+    bucket_sources: tuple[BucketSource, ...] = ()
     grants: tuple[Grant, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
@@ -81,6 +95,7 @@ class Function:
             "http": self.routes,
             "websocket": self.websocket_routes,
             "streams": self.streams,
+            "buckets": self.bucket_sources,
             "schedules": self.schedules,
             "authorizers": (self.authorizer,) if self.authorizer else (),
         }
@@ -97,6 +112,8 @@ class Function:
             return "websocket"
         if self.authorizer:
             return "authorizers"
+        if self.bucket_sources:
+            return "buckets"
         return "streams" if self.streams else "schedules"
 
     @property
@@ -127,6 +144,18 @@ class Table:
 class KinesisStream:
     name: str  # logical name; settings field is f"{name}_stream"
     shards: int = 1
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket; settings field f"{name}_bucket". Objects under ``expiring_prefixes`` are
+    deleted by a lifecycle rule ``expire_days`` after they were written."""
+
+    name: str
+    expiring_prefixes: tuple[str, ...] = ()
+    expire_days: int = 1
+    browser_uploads: bool = False  # CORS for presigned POSTs from the web client
+    cdn: bool = False  # served through CloudFront (Origin Access Control; never public)
 
 
 TABLES: tuple[Table, ...] = (
@@ -160,6 +189,15 @@ TABLES: tuple[Table, ...] = (
     Table("connections", hash_key="connection_id", ttl_attribute="expires_at"),
     # The Mastodon edge's OAuth apps, authorization codes and tokens (warbler.mastodon.store).
     Table("oauth", hash_key="key", ttl_attribute="expires_at"),
+    # Unattached media expire (TTL); the stream tells media_cleanup to delete removed items' objects.
+    Table("media", hash_key="media_id", stream=True, ttl_attribute="expires_at"),
+    Table("links", hash_key="id"),  # k:<key> -> URL and u:<sha256(URL)> -> key
+    Table("kgs", hash_key="name"),  # short-key block reservations
+)
+
+BUCKETS: tuple[Bucket, ...] = (
+    # Raw uploads are deleted once processed; the lifecycle rule catches any never processed.
+    Bucket("media", expiring_prefixes=("uploads/",), browser_uploads=True, cdn=True),
 )
 
 KINESIS_STREAMS: tuple[KinesisStream, ...] = (
@@ -296,6 +334,21 @@ FUNCTIONS: tuple[Function, ...] = (
         "Trending hashtags and topics, read from the precomputed ranking.",
         routes=(Route("GET", "/trends"),),
         grants=(_REDIS,),
+        memory_mb=256,
+    ),
+    Function(
+        "media",
+        "Media uploads: a presigned S3 POST per upload, the media item, its alt text.",
+        routes=(Route("POST", "/media"), Route("GET", "/media/{media_id}"), Route("PATCH", "/media/{media_id}")),
+        # The presigned POST is authorised by this role: PutObject on the upload prefix only.
+        grants=(Grant("table:media", "readwrite"), Grant("bucket:media/uploads/", "write")),
+        memory_mb=256,
+    ),
+    Function(
+        "links",
+        "GET /s/{key}: the 301 to a short link's URL, and its click event on the activity stream.",
+        routes=(Route("GET", "/s/{key}", auth=False),),
+        grants=(Grant("table:links", "read"), Grant("stream:activity", "write")),
         memory_mb=256,
     ),
     Function(
@@ -509,6 +562,31 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         timeout_seconds=60,
     ),
+    Function(
+        "media_cleanup",
+        "Tweets stream (deleted tweets) -> their media items; media stream (removed items) -> their objects.",
+        streams=(StreamSource("dynamodb", "tweets", batch_size=100), StreamSource("dynamodb", "media", batch_size=100)),
+        grants=(
+            Grant("table:media", "readwrite"),
+            Grant("bucket:media/uploads/", "delete"),
+            Grant("bucket:media/media/", "delete"),
+        ),
+        timeout_seconds=30,
+    ),
+    # ---- Buckets: S3 event notifications (functions/buckets/) ----
+    Function(
+        "media_processor",
+        "S3 upload -> sniffed, size-checked, metadata-stripped media with a preview (ready or failed).",
+        bucket_sources=(BucketSource("media", "uploads/"),),
+        grants=(
+            Grant("table:media", "readwrite"),
+            Grant("bucket:media/uploads/", "read"),
+            Grant("bucket:media/uploads/", "delete"),
+            Grant("bucket:media/media/", "write"),
+        ),
+        memory_mb=1536,
+        timeout_seconds=60,
+    ),
     # ---- Schedules: EventBridge rate rules (functions/schedules/) ----
     Function(
         "trends_ranker",
@@ -548,6 +626,13 @@ def authorizer(name: str) -> tuple[Authorizer, Function]:
     for f in FUNCTIONS:
         if f.authorizer is not None and f.authorizer.name == name:
             return f.authorizer, f
+    raise KeyError(name)
+
+
+def bucket(name: str) -> Bucket:
+    for b in BUCKETS:
+        if b.name == name:
+            return b
     raise KeyError(name)
 
 

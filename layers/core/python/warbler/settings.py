@@ -68,6 +68,9 @@ class Settings:
     engagements_table: str = "warbler-local-engagements"
     notifications_table: str = "warbler-local-notifications"
     connections_table: str = "warbler-local-connections"
+    media_table: str = "warbler-local-media"
+    links_table: str = "warbler-local-links"
+    kgs_table: str = "warbler-local-kgs"
 
     # Kinesis streams
     fanout_stream: str = "warbler-local-fanout"
@@ -138,6 +141,21 @@ class Settings:
     # the functions meanwhile (warbler.mastodon.oauth.still_valid); it must equal the catalog authorizer's
     # cache_seconds (tests/unit/test_mastodon_scopes.py checks).
     oauth_authorizer_cache_seconds: int = 300
+    # Media (docs: README "Media uploads"): the bucket, where browsers load media from (the
+    # CloudFront domain on AWS, the local CDN stand-in of infra/local/media_cdn.py), the upload rules.
+    media_bucket: str = "warbler-local-media"
+    media_base_url: str = "http://127.0.0.1:5000/warbler-local-media"
+    media_s3_addressing_style: str = "path"
+    media_image_max_bytes: int = 5 * 1024 * 1024
+    media_gif_max_bytes: int = 15 * 1024 * 1024
+    media_video_max_bytes: int = 512 * 1024 * 1024
+    media_max_pixels: int = 40_000_000
+    media_preview_px: int = 680
+    media_upload_window_seconds: int = 15 * 60  # how long a presigned POST stays valid
+    media_unattached_seconds: int = 24 * 3600
+    # Short links: the public base of GET /s/{key}, and keys reserved per instance at once.
+    short_link_base_url: str = "http://127.0.0.1:3000"
+    link_key_block_size: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
