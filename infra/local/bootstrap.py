@@ -76,6 +76,7 @@ class Resources:
     stream_names: dict[str, str] = field(default_factory=dict)  # catalog stream name -> physical
     table_stream_arns: dict[str, str] = field(default_factory=dict)  # catalog table name -> stream ARN
     kinesis_arns: dict[str, str] = field(default_factory=dict)  # catalog stream name -> ARN
+    bucket_names: dict[str, str] = field(default_factory=dict)  # catalog bucket name -> physical
     dlq_url: str = ""
     dlq_arn: str = ""
     user_pool_id: str = ""
@@ -147,6 +148,40 @@ def _ensure_kinesis(kinesis, names: dict[str, str], res: Resources) -> None:
         ]["StreamARN"]
 
 
+def _ensure_buckets(s3, settings: Settings, res: Resources) -> None:
+    """The catalog's buckets with the CORS and lifecycle rules CDK gives them (moto stores the
+    lifecycle but never runs it: locally nothing expires on its own)."""
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for bucket in catalog.BUCKETS:
+        physical = getattr(settings, f"{bucket.name}_bucket")
+        res.bucket_names[bucket.name] = physical
+        if physical in existing:
+            continue
+        s3.create_bucket(Bucket=physical)
+        if bucket.browser_uploads:
+            s3.put_bucket_cors(
+                Bucket=physical,
+                CORSConfiguration={
+                    "CORSRules": [{"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]
+                },
+            )
+        if bucket.expiring_prefixes:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=physical,
+                LifecycleConfiguration={
+                    "Rules": [
+                        {
+                            "ID": f"expire-{prefix.strip('/')}",
+                            "Filter": {"Prefix": prefix},
+                            "Status": "Enabled",
+                            "Expiration": {"Days": bucket.expire_days},
+                        }
+                        for prefix in bucket.expiring_prefixes
+                    ]
+                },
+            )
+
+
 def _ensure_user_pool(cognito, res: Resources) -> None:
     pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
     pool_id = next((p["Id"] for p in pools if p["Name"] == USER_POOL_NAME), None)
@@ -193,6 +228,7 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
     res.dlq_url = sqs.create_queue(QueueName=catalog.DLQ_NAME)["QueueUrl"]  # idempotent in SQS
     res.dlq_arn = sqs.get_queue_attributes(QueueUrl=res.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     _ensure_user_pool(aws_client("cognito-idp", endpoint_url), res)
+    _ensure_buckets(aws_client("s3", endpoint_url), settings, res)
 
     env = {**aws_env(endpoint_url), **powertools_env()}
     values: dict[str, str] = {
@@ -206,6 +242,10 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
     }
     values.update({f"{name}_table": physical for name, physical in tables.items()})
     values.update({f"{name}_stream": physical for name, physical in streams.items()})
+    values.update({f"{name}_bucket": physical for name, physical in res.bucket_names.items()})
+    # Presigned forms point at moto by path (``http://127.0.0.1:<port>/<bucket>``); media URLs
+    # are set by ``LocalStack`` to its CloudFront stand-in (``infra/local/media_cdn.py``).
+    values["media_s3_addressing_style"] = "path"
     env.update({Settings.env_name(k): v for k, v in values.items()})
     res.env = env
     return res

@@ -18,7 +18,9 @@ from typing import Any
 from infra.local.auth import CognitoVerifier
 from infra.local.bootstrap import REGION, Resources, bootstrap, issue_id_token
 from infra.local.cors import CorsPolicy
+from infra.local.bucket_events import BucketEvents
 from infra.local.functions import FunctionRegistry
+from infra.local.media_cdn import MediaCdn
 from infra.local.pollers import Pollers, Schedules
 from infra.local.rest_gateway import RestGateway
 from infra.local.services import MotoServer, OpenSearchServer, RedisServer
@@ -93,6 +95,8 @@ class LocalStack:
         self.websocket: WebSocketGateway | None = None
         self.pollers: Pollers | None = None
         self.schedules: Schedules | None = None
+        self.bucket_events: BucketEvents | None = None
+        self.media_cdn: MediaCdn | None = None
         self._previous_env: dict[str, str | None] | None = None
 
     # -- lifecycle --
@@ -135,10 +139,15 @@ class LocalStack:
         res.env["WARBLER_WEBSOCKET_ENDPOINT"] = self.websocket_management_url
         res.env["WARBLER_COGNITO_JWKS_URL"] = verifier.jwks_url  # moto serves the pool's keys
         res.env["WARBLER_PUBLIC_BASE_URL"] = self.rest.url  # the Mastodon edge's links and OAuth URLs
+        res.env["WARBLER_SHORT_LINK_BASE_URL"] = self.rest.url  # GET /s/{key} is a gateway route
+        # Media URLs point at the local CloudFront stand-in (the bucket itself is private).
+        self.media_cdn = MediaCdn(self.aws_endpoint, res.bucket_names["media"], ("media/",), self._host)
+        res.env["WARBLER_MEDIA_BASE_URL"] = self.media_cdn.url
         self.env = res.env
         # Before any handler is imported: they read settings from os.environ once.
         self._previous_env = apply_env(self.env)
 
+        self.media_cdn.start()
         self.rest.start()
         self.rest_url = self.rest.url
         self.websocket.start()
@@ -147,6 +156,7 @@ class LocalStack:
             self.web_url = self.web.start().url
         self.pollers = Pollers(self.registry, res, self.aws_endpoint).start()
         self.schedules = Schedules(self.registry).start()
+        self.bucket_events = BucketEvents(self.registry, res, self.aws_endpoint).start()
         log.info("local stack up: REST %s, WebSocket %s", self.rest_url, self.ws_url)
         if self.demo:
             from infra.local.demo import seed  # noqa: PLC0415 - only with --demo
@@ -155,12 +165,13 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything that was started, newest first; safe after a failed start."""
-        for part in (self.schedules, self.pollers, self.web, self.websocket, self.rest):
+        for part in (self.bucket_events, self.schedules, self.pollers, self.web, self.websocket, self.rest, self.media_cdn):
             if part is not None:
                 try:
                     part.stop()
                 except Exception:
                     log.exception("stopping %s failed", type(part).__name__)
+        self.bucket_events = self.media_cdn = None
         self.schedules = self.pollers = self.web = self.websocket = self.rest = None
         for service in (self._opensearch, self._redis, self._moto):
             if service is not None:
@@ -189,6 +200,8 @@ class LocalStack:
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until every stream is drained and no stream batch is running (``TimeoutError``)."""
+        if self.bucket_events is not None:  # an upload being processed finishes first
+            self.bucket_events.wait_idle(timeout, fresh_poll=False)
         if self.pollers is not None:
             self.pollers.wait_idle(timeout)
 

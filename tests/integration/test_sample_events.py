@@ -12,6 +12,7 @@ from infra import catalog
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_TWEET = "2124487665738072064"
 SAMPLE_USERS = {"2124487603970625536": "sample_author", "2124487604910149632": "sample_reader"}
+SAMPLE_LINK = ("aZ3k9Qx", "https://example.com/warblers")
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,11 @@ def sample_users(local_stack):
 
     # The Mastodon authorizer's sample token (events/authorizers/mastodon_authorizer.json).
     OAuthStore().put_token("sample-mastodon-token", Grant("sample-client", list(SAMPLE_USERS)[1], ("read",), ""))
+    from warbler.links.store import LinkModel, key_id
+
+    LinkModel(
+        key_id(SAMPLE_LINK[0]), url=SAMPLE_LINK[1], tweet_id=SAMPLE_TWEET, created_at="2026-11-22T12:58:25Z"
+    ).save()
 
 
 def sample_event(function: catalog.Function) -> dict:
@@ -47,7 +53,9 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
 
     result = local_stack.invoke(function, event)
 
-    if "httpMethod" in event:
+    if "httpMethod" in event and result["statusCode"] == 301:  # the short link redirect
+        assert result["multiValueHeaders"]["Location"] == [SAMPLE_LINK[1]], result
+    elif "httpMethod" in event:
         assert 200 <= result["statusCode"] < 300, result
         json.loads(result["body"])
     elif "connectionId" in event.get("requestContext", {}):  # a WebSocket route
@@ -56,6 +64,8 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
         assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow", result
     elif event.get("source") == "aws.events":  # a scheduled job reports what it did
         assert isinstance(result, dict) and result, result
+    elif event["Records"][0].get("eventSource") == "aws:s3":  # an S3 notification: one outcome per object
+        assert set(result["processed"]) == {r["s3"]["object"]["key"] for r in event["Records"]}, result
     else:
         assert result == {"batchItemFailures": []}
 

@@ -16,7 +16,8 @@ from warbler.observability import logger, metrics, tracer
 
 def _activity_event(record: dict) -> list[dict]:
     data = batches.kinesis_json(record)
-    if not isinstance(data, dict) or not all(data.get(f) for f in ("event_id", "type", "actor_id", "at")):
+    # actor_id may be null: a click on a short link can be anonymous (warbler.links).
+    if not isinstance(data, dict) or "actor_id" not in data or not all(data.get(f) for f in ("event_id", "type", "at")):
         raise ValueError("not an activity event")
     clock.parse_iso(data["at"])
     return [data]

@@ -76,10 +76,10 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 
 def _strip_info(image: Image.Image) -> None:
-    for name in ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "adobe", "adobe_transform"):
-        image.info.pop(name, None)
-    for name in [k for k, v in image.info.items() if isinstance(v, str) and k not in ("icc_profile",)]:
-        image.info.pop(name, None)  # PNG tEXt/iTXt chunks land here as strings
+    for field in ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "adobe", "adobe_transform"):
+        image.info.pop(field, None)
+    for text_chunk in [k for k, v in image.info.items() if isinstance(v, str) and k != "icc_profile"]:
+        image.info.pop(text_chunk, None)  # PNG tEXt/iTXt chunks land here as strings
 
 
 def _preview(image: Image.Image, preview_px: int) -> bytes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from warbler import clock, ids
 from warbler.errors import Conflict, InvalidInput, NotFound
@@ -25,8 +26,9 @@ from warbler.media.store import (
     PENDING,
     READY,
     MediaBucket,
-    MediaModel,
+    MediaItem,
     MediaTable,
+    Outcome,
     media_id_of,
     upload_key,
 )
@@ -70,31 +72,35 @@ def _url(key: str | None) -> str | None:
     return f"{get_settings().media_base_url.rstrip('/')}/{key}" if key else None
 
 
-def view(item: MediaModel) -> dict:
+def view(item: MediaItem) -> dict:
     """The media entity a Tweet carries: ``{id, type, url, preview_url, width, height, alt_text}``."""
     return {
         "id": item.media_id,
         "type": item.kind,
         "url": _url(item.original_key),
         "preview_url": _url(item.preview_key),
-        "width": int(item.width) if item.width is not None else None,
-        "height": int(item.height) if item.height is not None else None,
+        "width": item.width,
+        "height": item.height,
         "alt_text": item.alt_text,
     }
 
 
-def detail(item: MediaModel) -> dict:
+def detail(item: MediaItem) -> dict:
     """What ``GET /media/{id}`` shows: the entity plus its processing state."""
     return {
         **view(item),
         "state": item.state,
         "reason": item.reason,
         "content_type": item.content_type,
-        "size_bytes": int(item.size if item.size is not None else item.declared_size),
+        "size_bytes": item.size if item.size is not None else item.declared_size,
         "tweet_id": item.tweet_id,
         "created_at": item.created_at,
-        "expires_at": clock.iso(item.expires_at) if item.expires_at else None,
+        "expires_at": _iso(item.expires_at),
     }
+
+
+def _iso(epoch: int | None) -> str | None:
+    return clock.iso(datetime.fromtimestamp(epoch, UTC)) if epoch else None
 
 
 def _check_alt_text(alt_text: str | None) -> str | None:
@@ -103,13 +109,13 @@ def _check_alt_text(alt_text: str | None) -> str | None:
     return alt_text or None
 
 
-def _new_item(owner_id: str, content_type: str, size_bytes: int, alt_text: str | None) -> MediaModel:
+def _new_item(owner_id: str, content_type: str, size_bytes: int, alt_text: str | None) -> MediaItem:
     kind = kind_of(content_type)
     limit = max_bytes(content_type)
     if not 0 < size_bytes <= limit:
         raise InvalidInput(f"size_bytes must be between 1 and {limit} for {content_type}")
     media_id = ids.new_id()
-    return MediaModel(
+    return MediaItem(
         media_id=media_id,
         owner_id=owner_id,
         content_type=content_type,
@@ -137,7 +143,7 @@ def request_upload(
         "id": item.media_id,
         "state": PENDING,
         "upload": {"url": form["url"], "fields": form["fields"]},
-        "expires_at": clock.iso(item.expires_at),
+        "expires_at": _iso(item.expires_at),
     }
 
 
@@ -154,7 +160,7 @@ def create_from_bytes(
     return detail(item)
 
 
-def _readable(caller_id: str, item: MediaModel | None) -> MediaModel:
+def _readable(caller_id: str, item: MediaItem | None) -> MediaItem:
     # Unattached media is its owner's alone; attached media is as public as its tweet. Anyone
     # else gets the same 404 as for an id that does not exist.
     if item is None or (item.owner_id != caller_id and item.tweet_id is None):
@@ -198,19 +204,17 @@ def process_upload(key: str, media: Media | None = None) -> str:
     if size is None:
         return "gone"  # a redelivered event after a completed run deleted it
     try:
-        actions = _process(m, item, size)
-        state = READY
+        found = _process(m, item, size)
     except images.Rejected as rejected:
         logger.info("media rejected", extra={"media_id": item.media_id, "reason": rejected.reason})
-        actions = [MediaModel.state.set(FAILED), MediaModel.reason.set(rejected.reason), MediaModel.size.set(size)]
-        state = FAILED
-    actions.append(MediaModel.processing_ms.set(int((time.perf_counter() - started) * 1000)))
-    m.table.finish(item.media_id, actions)
+        found = {"state": FAILED, "size": size, "reason": rejected.reason}
+    outcome = Outcome(processing_ms=int((time.perf_counter() - started) * 1000), **found)
+    m.table.finish(item.media_id, outcome)
     m.bucket.delete([key])
-    return state
+    return outcome.state
 
 
-def _process(m: Media, item: MediaModel, size: int) -> list:
+def _process(m: Media, item: MediaItem, size: int) -> dict:
     declared = item.content_type
     if size != int(item.declared_size):
         raise images.Rejected(f"the upload is {size} bytes, not the declared {int(item.declared_size)}")
@@ -224,31 +228,27 @@ def _process(m: Media, item: MediaModel, size: int) -> list:
         if real != declared:
             raise images.Rejected(f"declared {declared}, but the content is {real or 'not an accepted media type'}")
         m.bucket.copy(item.upload_key, original_key, declared)
-        return [
-            MediaModel.state.set(READY),
-            MediaModel.size.set(size),
-            MediaModel.original_key.set(original_key),
-        ]
+        return {"state": READY, "size": size, "original_key": original_key}
     clean = images.clean_image(
         m.bucket.read(item.upload_key), declared, max_pixels=s.media_max_pixels, preview_px=s.media_preview_px
     )
     preview_key = f"{MEDIA_PREFIX}{item.media_id}/preview.webp"
     m.bucket.put(original_key, clean.data, declared)
     m.bucket.put(preview_key, clean.preview, images.PREVIEW_TYPE)
-    return [
-        MediaModel.state.set(READY),
-        MediaModel.size.set(len(clean.data)),
-        MediaModel.width.set(clean.width),
-        MediaModel.height.set(clean.height),
-        MediaModel.original_key.set(original_key),
-        MediaModel.preview_key.set(preview_key),
-    ]
+    return {
+        "state": READY,
+        "size": len(clean.data),
+        "width": clean.width,
+        "height": clean.height,
+        "original_key": original_key,
+        "preview_key": preview_key,
+    }
 
 
 # -- attaching to tweets -------------------------------------------------------------------
 
 
-def check_attachable(owner_id: str, media_ids: Sequence[str], media: Media | None = None) -> list[MediaModel]:
+def check_attachable(owner_id: str, media_ids: Sequence[str], media: Media | None = None) -> list[MediaItem]:
     """The items a new tweet of ``owner_id`` may attach, in order, or a 422 naming the first id
     that may not be and why. Up to 4 images, or 1 GIF, or 1 video."""
     if not media_ids:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from warbler.settings import get_settings
 
@@ -30,6 +33,8 @@ _settings = get_settings()
 UPLOAD_PREFIX = "uploads/"
 MEDIA_PREFIX = "media/"
 PENDING, READY, FAILED = "pending", "ready", "failed"
+# What a call to DynamoDB or S3 raises when the service, not the input, failed: worth a retry.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException, RuntimeError)
 
 
 class _Meta:
@@ -70,6 +75,71 @@ class MediaModel(Model):
 MODELS: tuple[type[Model], ...] = (MediaModel,)
 
 
+@dataclass
+class MediaItem:
+    """A media item as the rules see it (the store maps it to and from ``MediaModel``)."""
+
+    media_id: str
+    owner_id: str
+    content_type: str
+    kind: str
+    declared_size: int
+    upload_key: str
+    created_at: str
+    state: str = PENDING
+    alt_text: str | None = None
+    size: int | None = None
+    width: int | None = None
+    height: int | None = None
+    reason: str | None = None
+    original_key: str | None = None
+    preview_key: str | None = None
+    tweet_id: str | None = None
+    expires_at: int | None = None  # epoch seconds while unattached
+    processing_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing found: ready with its objects, or failed with a reason."""
+
+    state: str
+    size: int
+    processing_ms: int
+    reason: str | None = None
+    width: int | None = None
+    height: int | None = None
+    original_key: str | None = None
+    preview_key: str | None = None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _item(model: MediaModel) -> MediaItem:
+    return MediaItem(
+        media_id=model.media_id,
+        owner_id=model.owner_id,
+        content_type=model.content_type,
+        kind=model.kind,
+        declared_size=int(model.declared_size),
+        upload_key=model.upload_key,
+        created_at=model.created_at,
+        state=model.state,
+        alt_text=model.alt_text,
+        size=_int(model.size),
+        width=_int(model.width),
+        height=_int(model.height),
+        reason=model.reason,
+        original_key=model.original_key,
+        preview_key=model.preview_key,
+        tweet_id=model.tweet_id,
+        expires_at=int(model.expires_at.timestamp()) if model.expires_at else None,
+        processing_ms=_int(model.processing_ms),
+    )
+
+
 def upload_key(media_id: str) -> str:
     return f"{UPLOAD_PREFIX}{media_id}"
 
@@ -82,23 +152,45 @@ def media_id_of(key: str) -> str | None:
 
 
 class MediaTable:
-    def create(self, item: MediaModel) -> None:
-        item.save(condition=MediaModel.media_id.does_not_exist())
+    def create(self, item: MediaItem) -> None:
+        model = MediaModel(
+            item.media_id,
+            owner_id=item.owner_id,
+            content_type=item.content_type,
+            kind=item.kind,
+            declared_size=item.declared_size,
+            upload_key=item.upload_key,
+            created_at=item.created_at,
+            state=item.state,
+            alt_text=item.alt_text,
+        )
+        if item.expires_at is not None:
+            model.expires_at = datetime.fromtimestamp(item.expires_at, UTC)
+        model.save(condition=MediaModel.media_id.does_not_exist())
 
-    def get(self, media_id: str) -> MediaModel | None:
+    def get(self, media_id: str) -> MediaItem | None:
         try:
-            return MediaModel.get(media_id, consistent_read=True)
+            return _item(MediaModel.get(media_id, consistent_read=True))
         except DoesNotExist:
             return None
 
-    def get_many(self, media_ids: Sequence[str]) -> dict[str, MediaModel]:
+    def get_many(self, media_ids: Sequence[str]) -> dict[str, MediaItem]:
         if not media_ids:
             return {}
-        return {m.media_id: m for m in MediaModel.batch_get(list(dict.fromkeys(media_ids)))}
+        return {m.media_id: _item(m) for m in MediaModel.batch_get(list(dict.fromkeys(media_ids)))}
 
-    def finish(self, media_id: str, actions: list[Any]) -> bool:
-        """Apply the processing outcome if the item is still pending (False if it is not: a
+    def finish(self, media_id: str, outcome: Outcome) -> bool:
+        """Record the processing outcome if the item is still pending (False if it is not: a
         redelivered event, or the item was removed meanwhile)."""
+        actions: list[Action] = [
+            MediaModel.state.set(outcome.state),
+            MediaModel.size.set(outcome.size),
+            MediaModel.processing_ms.set(outcome.processing_ms),
+        ]
+        for name in ("reason", "width", "height", "original_key", "preview_key"):
+            value = getattr(outcome, name)
+            if value is not None:
+                actions.append(getattr(MediaModel, name).set(value))
         try:
             MediaModel(media_id).update(actions=actions, condition=MediaModel.state == PENDING)
         except UpdateError as error:
@@ -109,7 +201,7 @@ class MediaTable:
 
     def set_alt_text(self, media_id: str, owner_id: str, alt_text: str | None) -> bool:
         """Change the alt text of an unattached item of ``owner_id`` (False if it is not one)."""
-        action = MediaModel.alt_text.set(alt_text) if alt_text else MediaModel.alt_text.remove()
+        action: Action = MediaModel.alt_text.set(alt_text) if alt_text else MediaModel.alt_text.remove()
         try:
             MediaModel(media_id).update(
                 actions=[action],
@@ -122,7 +214,7 @@ class MediaTable:
         return True
 
     @staticmethod
-    def attach_in(tx: TransactWrite, media_id: str, owner_id: str, tweet_id: str) -> None:
+    def attach_in(tx: Any, media_id: str, owner_id: str, tweet_id: str) -> None:
         """Inside the tweet's own transaction: the owner's ready, unattached item now belongs to
         ``tweet_id`` and no longer expires. Fails the transaction if anyone attached it first."""
         tx.update(

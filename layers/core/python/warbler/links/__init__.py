@@ -1,0 +1,1 @@
+"""Short links: the key generation service, link extraction and the redirect (README "Links")."""

@@ -1,0 +1,128 @@
+"""Media uploads end to end: POST /media, the presigned form posted to moto's S3 as a browser
+would, the S3 event the emulator delivers, processing with Pillow, GET/PATCH /media/{id}."""
+
+from __future__ import annotations
+
+import io
+
+import boto3
+import pytest
+import requests
+from PIL import ExifTags, Image
+
+from tests.support import wait_until
+
+
+def gps_jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
+    """A real JPEG whose EXIF has a camera model and a GPS position."""
+    image = Image.new("RGB", size, (30, 120, 200))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Model] = "WarblerCam 3000"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif, quality=90)
+    return out.getvalue()
+
+
+def png(size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", size, (10, 200, 10, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload(account, data: bytes, content_type: str, alt_text: str | None = None) -> dict:
+    """Ask for an upload and POST the bytes with the returned form; returns the 201 body."""
+    body = {"content_type": content_type, "size_bytes": len(data)}
+    if alt_text is not None:
+        body["alt_text"] = alt_text
+    created = account.call("POST", "/media", json=body)
+    assert created.status_code == 201, created.text
+    form = created.json()["upload"]
+    sent = requests.post(form["url"], data=form["fields"], files={"file": ("upload", data, content_type)}, timeout=10)
+    assert sent.status_code in (200, 201, 204), sent.text
+    return created.json()
+
+
+def settled(account, media_id: str) -> dict:
+    def done():
+        item = account.call("GET", f"/media/{media_id}").json()
+        return item if item["state"] != "pending" else None
+
+    return wait_until(done, timeout=10, message=f"media {media_id} still pending")
+
+
+@pytest.fixture(scope="module")
+def s3(local_stack):
+    return boto3.client("s3", endpoint_url=local_stack.aws_endpoint, region_name="us-east-1")
+
+
+def bucket(local_stack) -> str:
+    return local_stack.resources.bucket_names["media"]
+
+
+def test_a_jpeg_with_gps_exif_uploaded_through_the_presigned_form_is_stored_without_any(api, local_stack, s3):
+    owner = api.signup()
+    original = gps_jpeg()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the input has GPS
+
+    created = upload(owner, original, "image/jpeg", alt_text="a blue square")
+    item = settled(owner, created["id"])
+
+    assert item["state"] == "ready", item
+    assert (item["type"], item["width"], item["height"], item["alt_text"]) == ("image", 640, 480, "a blue square")
+    key = item["url"].split(f"{local_stack.media_cdn.url}/", 1)[1]
+    stored = s3.get_object(Bucket=bucket(local_stack), Key=key)["Body"].read()
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "JPEG" and image.size == (640, 480)
+    assert not image.getexif()  # no EXIF at all: no GPS, no camera model
+    assert b"Exif" not in stored and b"WarblerCam" not in stored
+    # The browser-facing URLs load (moto serves the bucket on this machine), the preview too.
+    assert requests.get(item["url"], timeout=5).content == stored
+    preview = Image.open(io.BytesIO(requests.get(item["preview_url"], timeout=5).content))
+    assert preview.format == "WEBP" and max(preview.size) <= 680
+    # What the client sent is gone: only the cleaned copy is ever served.
+    listed = s3.list_objects_v2(Bucket=bucket(local_stack), Prefix=f"uploads/{created['id']}")
+    assert listed.get("KeyCount", 0) == 0
+
+
+def test_a_declared_png_that_is_really_html_is_rejected_and_deleted(api, local_stack, s3):
+    owner = api.signup()
+    html = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+
+    created = upload(owner, html, "image/png")
+    item = settled(owner, created["id"])
+
+    assert item["state"] == "failed"
+    assert "image/png" in item["reason"] and item["url"] is None
+    listed = s3.list_objects_v2(Bucket=bucket(local_stack), Prefix=f"uploads/{created['id']}")
+    assert listed.get("KeyCount", 0) == 0
+    assert s3.list_objects_v2(Bucket=bucket(local_stack), Prefix=f"media/{created['id']}").get("KeyCount", 0) == 0
+
+
+def test_upload_request_rules(api):
+    owner = api.signup()
+
+    unsupported = owner.call("POST", "/media", json={"content_type": "image/svg+xml", "size_bytes": 100})
+    too_big = owner.call("POST", "/media", json={"content_type": "image/png", "size_bytes": 5 * 1024 * 1024 + 1})
+    gif_ok = owner.call("POST", "/media", json={"content_type": "image/gif", "size_bytes": 15 * 1024 * 1024})
+
+    assert unsupported.status_code == 422 and unsupported.json()["error"]["code"] == "invalid"
+    assert too_big.status_code == 422
+    assert gif_ok.status_code == 201, gif_ok.text
+    policy = gif_ok.json()["upload"]["fields"]
+    assert policy["key"] == f"uploads/{gif_ok.json()['id']}" and policy["Content-Type"] == "image/gif"
+    assert gif_ok.json()["state"] == "pending" and gif_ok.json()["expires_at"]
+
+
+def test_media_is_its_owners_until_posted_and_alt_text_is_capped(api):
+    owner, other = api.signup(), api.signup()
+    created = upload(owner, png(), "image/png")
+    settled(owner, created["id"])
+
+    assert other.call("GET", f"/media/{created['id']}").status_code == 404
+    assert other.call("PATCH", f"/media/{created['id']}", json={"alt_text": "mine"}).status_code == 404
+    changed = owner.call("PATCH", f"/media/{created['id']}", json={"alt_text": "a green square"})
+    assert changed.status_code == 200 and changed.json()["alt_text"] == "a green square"
+    assert owner.call("PATCH", f"/media/{created['id']}", json={"alt_text": "x" * 1001}).status_code == 422
+    assert owner.call("GET", "/media/not-an-id").status_code == 404
