@@ -59,6 +59,9 @@ class DeployConfig:
     opensearch_volume_gb: int = 20
     iterator_age_alarm_ms: int = 60_000
     alarm_email: str = ""
+    # The public base of short links (``GET /s/{key}``), e.g. a short domain mapped to the API;
+    # empty means the REST API's own stage URL.
+    short_link_base_url: str = ""
 
     def __post_init__(self) -> None:
         if self.stage == _settings.LOCAL_STAGE:

@@ -7,7 +7,7 @@ must be added to ``_GRANTERS`` (an unknown one fails the synth).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -23,6 +23,7 @@ from infra import catalog, functions
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.identity import Identity
+from infra.cdk.media import CatalogBucket, add_bucket_sources, grant_bucket
 from infra.cdk.naming import pascal
 from infra.cdk.network import Network, Redis, Search
 
@@ -73,6 +74,7 @@ class Platform:
     redis: Redis | None = None
     search: Search | None = None
     websocket_stage: apigwv2.WebSocketStage | None = None
+    buckets: dict[str, CatalogBucket] = field(default_factory=dict)
 
 
 def _reads(access: str) -> bool:
@@ -127,6 +129,7 @@ class WarblerFunction(Construct):
             _grant(self.function, grant, platform)
         for source in spec.streams:
             self.function.add_event_source(_event_source(source, platform))
+        add_bucket_sources(self.function, spec, platform.buckets, platform.data.dlq)
         for schedule in spec.schedules:
             rule = events.Rule(
                 self,
@@ -156,6 +159,8 @@ class WarblerFunction(Construct):
             env[env_name(f"{name}_table")] = table.table_name
         for name, stream in platform.data.streams.items():
             env[env_name(f"{name}_stream")] = stream.stream_name
+        for bucket in platform.buckets.values():
+            env.update(bucket.environment(env_name))
         if "redis" in kinds and platform.redis is not None:
             env[env_name("redis_url")] = platform.redis.url
             env[env_name("redis_cluster")] = "true" if platform.redis.cluster else "false"
@@ -240,7 +245,12 @@ def _grant_websocket(fn: lambda_.Function, _name: str, _access: str, platform: P
     platform.websocket_stage.grant_management_api_access(fn)
 
 
+def _grant_bucket(fn: lambda_.Function, name: str, access: str, platform: Platform) -> None:
+    grant_bucket(fn, name, access, platform.buckets)
+
+
 _GRANTERS: dict[str, Callable[[lambda_.Function, str, str, Platform], None]] = {
+    "bucket": _grant_bucket,
     "table": _grant_table,
     "stream": _grant_stream,
     "cognito": _grant_cognito,
@@ -255,6 +265,6 @@ def _grant(fn: lambda_.Function, grant: catalog.Grant, platform: Platform) -> No
     granter = _GRANTERS.get(kind)
     if granter is None:
         raise ValueError(f"unknown grant resource {grant.resource!r}")
-    if grant.access not in {"read", "write", "readwrite"}:
+    if grant.access not in {"read", "write", "readwrite"} and not (kind == "bucket" and grant.access == "delete"):
         raise ValueError(f"unknown access {grant.access!r} in {grant.resource!r}")
     granter(fn, name, grant.access, platform)

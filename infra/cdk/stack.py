@@ -17,10 +17,12 @@ from infra import catalog
 from infra.cdk import layer as layer_build
 from infra.cdk.alarms import Alarms
 from infra.cdk.apis import RestApi, WebSocketApi
-from infra.cdk.config import DeployConfig
+from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.functions import RUNTIME, Platform, WarblerFunction
 from infra.cdk.identity import Identity
+from infra.cdk.media import CatalogBucket, short_link_base_url
+from infra.cdk.naming import pascal
 from infra.cdk.network import Network, Redis, Search, VpcNeeds
 
 
@@ -35,6 +37,7 @@ class WarblerStack(Stack):
         tables: tuple[catalog.Table, ...] = catalog.TABLES,
         streams: tuple[catalog.KinesisStream, ...] = catalog.KINESIS_STREAMS,
         dlq_name: str = catalog.DLQ_NAME,
+        buckets: tuple[catalog.Bucket, ...] = catalog.BUCKETS,
     ) -> None:
         super().__init__(scope, construct_id, description=f"Warbler ({config.stage})")
         layer_code = _layer_code(config)
@@ -53,6 +56,7 @@ class WarblerStack(Stack):
             description="warbler domain and adapters with their runtime dependencies",
         )
         platform = Platform(config=config, data=data, identity=identity, layer=layer)
+        platform.buckets = {b.name: CatalogBucket(self, b, stage=config.stage) for b in buckets}
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
         needs = VpcNeeds.of(functions)
@@ -70,6 +74,9 @@ class WarblerStack(Stack):
         built = [WarblerFunction(self, spec, platform) for spec in functions]
 
         rest = RestApi(self, "Rest", functions=built, user_pool=identity.user_pool, config=config)
+        links_base = short_link_base_url(rest.api.rest_api_id, config.stage, config.short_link_base_url)
+        for fn in built:
+            fn.function.add_environment(env_name("short_link_base_url"), links_base)
         if websocket is not None:
             websocket.add_routes(built)
         if platform.search is not None:
@@ -77,6 +84,9 @@ class WarblerStack(Stack):
         Alarms(self, "Alarms", functions=built, dlq=data.dlq, config=config)
 
         CfnOutput(self, "RestApiUrl", value=rest.api.url)
+        for name, bucket in platform.buckets.items():
+            if bucket.base_url is not None:
+                CfnOutput(self, f"{pascal(name)}CdnUrl", value=bucket.base_url)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
         if websocket is not None:

@@ -3,7 +3,8 @@
 On AWS the bucket is private and CloudFront reads it with Origin Access Control. Here too: moto's
 bucket answers anonymous reads with 403, and this small server on a loopback port reads objects
 with credentials (as OAC does) and serves them to the browser with their Content-Type,
-Cache-Control and ETag. Only GET and HEAD, only objects under the served prefixes.
+Cache-Control and ETag. Only GET and HEAD; like the distribution's origin path, every request
+path is taken under ``origin_path``, so nothing outside it (raw uploads) can be reached.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ _PASSED = ("Content-Type", "Cache-Control", "ETag", "Last-Modified")
 
 
 class MediaCdn:
-    def __init__(self, endpoint: str, bucket: str, prefixes: tuple[str, ...], host: str = "127.0.0.1", port: int = 0):
-        self.bucket, self.prefixes = bucket, prefixes
+    def __init__(self, endpoint: str, bucket: str, origin_path: str, host: str = "127.0.0.1", port: int = 0):
+        self.bucket, self.origin_path = bucket, origin_path
         self._s3 = aws_client("s3", endpoint)
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
@@ -48,9 +49,7 @@ class MediaCdn:
             self._thread.join(5)
 
     def fetch(self, path: str, head: bool) -> tuple[int, dict[str, str], bytes]:
-        key = unquote(urlsplit(path).path.lstrip("/"))
-        if not key.startswith(self.prefixes) or ".." in key.split("/"):
-            return 404, {"Content-Type": "text/plain"}, b"not found"
+        key = self.origin_path + unquote(urlsplit(path).path.lstrip("/"))
         try:
             if head:
                 obj = self._s3.head_object(Bucket=self.bucket, Key=key)

@@ -141,7 +141,7 @@ class LocalStack:
         res.env["WARBLER_PUBLIC_BASE_URL"] = self.rest.url  # the Mastodon edge's links and OAuth URLs
         res.env["WARBLER_SHORT_LINK_BASE_URL"] = self.rest.url  # GET /s/{key} is a gateway route
         # Media URLs point at the local CloudFront stand-in (the bucket itself is private).
-        self.media_cdn = MediaCdn(self.aws_endpoint, res.bucket_names["media"], ("media/",), self._host)
+        self.media_cdn = MediaCdn(self.aws_endpoint, res.bucket_names["media"], "media/", self._host)
         res.env["WARBLER_MEDIA_BASE_URL"] = self.media_cdn.url
         self.env = res.env
         # Before any handler is imported: they read settings from os.environ once.

@@ -71,7 +71,7 @@ def test_a_jpeg_with_gps_exif_uploaded_through_the_presigned_form_is_stored_with
 
     assert item["state"] == "ready", item
     assert (item["type"], item["width"], item["height"], item["alt_text"]) == ("image", 640, 480, "a blue square")
-    key = item["url"].split(f"{local_stack.media_cdn.url}/", 1)[1]
+    key = "media/" + item["url"].split(f"{local_stack.media_cdn.url}/", 1)[1]
     stored = s3.get_object(Bucket=bucket(local_stack), Key=key)["Body"].read()
     image = Image.open(io.BytesIO(stored))
     assert image.format == "JPEG" and image.size == (640, 480)

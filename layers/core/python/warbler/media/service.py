@@ -69,7 +69,10 @@ class Media:
 
 
 def _url(key: str | None) -> str | None:
-    return f"{get_settings().media_base_url.rstrip('/')}/{key}" if key else None
+    # The CDN's origin path is media/ (on AWS and locally): it can reach nothing else.
+    if not key:
+        return None
+    return f"{get_settings().media_base_url.rstrip('/')}/{key.removeprefix(MEDIA_PREFIX)}"
 
 
 def view(item: MediaItem) -> dict:
