@@ -14,7 +14,13 @@ AWS = {
     "WARBLER_STAGE": "prod",
     "WARBLER_USER_POOL_ID": "us-east-1_pool",
     "WARBLER_USER_POOL_CLIENT_ID": "client",
-    **{Settings.env_name(f.name): f"prod-{f.name}" for f in fields(Settings) if f.name.endswith(("_table", "_stream"))},
+    **{
+        Settings.env_name(f.name): f"prod-{f.name}"
+        for f in fields(Settings)
+        if f.name.endswith(("_table", "_stream", "_bucket"))
+    },
+    "WARBLER_MEDIA_BASE_URL": "https://media.example",
+    "WARBLER_SHORT_LINK_BASE_URL": "https://wrbl.example",
 }
 
 

@@ -48,7 +48,9 @@ def _env_name(field_name: str) -> str:
 
 def _required_outside_local(field_name: str) -> bool:
     """The names every function receives on AWS: tables, streams and the user pool."""
-    return field_name.endswith(("_table", "_stream")) or field_name in {"user_pool_id", "user_pool_client_id"}
+    if field_name.endswith(("_table", "_stream", "_bucket")):
+        return True
+    return field_name in {"user_pool_id", "user_pool_client_id", "media_base_url", "short_link_base_url"}
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,60 @@ class OAuthModel(Model):
     expires_at = TTLAttribute(null=True)
 
 
+@bound_to("media")
+class MediaModel(Model):
+    """One uploaded file. ``expires_at`` (TTL) is set until the media is attached to a tweet;
+    the item's removal (TTL, or the tweet's deletion) removes its objects (``media_cleanup``)."""
+
+    class Meta(_Meta):
+        pass
+
+    media_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    kind = UnicodeAttribute()  # image | gif | video
+    declared_size = NumberAttribute()
+    size = NumberAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    alt_text = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(default="pending")
+    reason = UnicodeAttribute(null=True)
+    upload_key = UnicodeAttribute()
+    original_key = UnicodeAttribute(null=True)
+    preview_key = UnicodeAttribute(null=True)
+    tweet_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+    processing_ms = NumberAttribute(null=True)
+
+
+@bound_to("kgs")
+class KeyCounterModel(Model):
+    """Short-key reservations (warbler.links.store): the next free counter and the permutation secret."""
+
+    class Meta(_Meta):
+        pass
+
+    name = UnicodeAttribute(hash_key=True)
+    next_counter = NumberAttribute(default=0)
+    secret = UnicodeAttribute(null=True)
+
+
+@bound_to("links")
+class LinkModel(Model):
+    """Short links (warbler.links.store): ``k:<key>`` -> URL, ``u:<sha256(URL)>`` -> key."""
+
+    class Meta(_Meta):
+        pass
+
+    id = UnicodeAttribute(hash_key=True)
+    url = UnicodeAttribute(null=True)  # on k: items
+    key = UnicodeAttribute(null=True)  # on u: items
+    tweet_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     UserModel,
     HandleModel,
@@ -226,4 +280,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     NotificationModel,
     ConnectionModel,
     OAuthModel,
+    MediaModel,
+    KeyCounterModel,
+    LinkModel,
 )

@@ -21,46 +21,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from warbler.settings import get_settings
+from warbler.adapters.dynamo import KeyCounterModel, LinkModel
 
-_settings = get_settings()
 KEY_SPACE_NAME = "links"
-
-
-class _Meta:
-    region = _settings.aws_region
-    billing_mode = "PAY_PER_REQUEST"
-    connect_timeout_seconds = 2
-    read_timeout_seconds = 5
-    max_retry_attempts = 3
-
-
-class KeyCounterModel(Model):
-    class Meta(_Meta):
-        table_name = _settings.kgs_table
-
-    name = UnicodeAttribute(hash_key=True)
-    next_counter = NumberAttribute(default=0)
-    secret = UnicodeAttribute(null=True)
-
-
-class LinkModel(Model):
-    class Meta(_Meta):
-        table_name = _settings.links_table
-
-    id = UnicodeAttribute(hash_key=True)
-    url = UnicodeAttribute(null=True)  # on k: items
-    key = UnicodeAttribute(null=True)  # on u: items
-    tweet_id = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-
-
-MODELS: tuple[type[Model], ...] = (KeyCounterModel, LinkModel)
 
 
 @dataclass(frozen=True)

@@ -22,57 +22,17 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
+from warbler.adapters.dynamo import MediaModel
 from warbler.settings import get_settings
 
-_settings = get_settings()
 UPLOAD_PREFIX = "uploads/"
 MEDIA_PREFIX = "media/"
 PENDING, READY, FAILED = "pending", "ready", "failed"
 # What a call to DynamoDB or S3 raises when the service, not the input, failed: worth a retry.
 STORAGE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError, PynamoDBException, RuntimeError)
-
-
-class _Meta:
-    region = _settings.aws_region
-    billing_mode = "PAY_PER_REQUEST"
-    connect_timeout_seconds = 2
-    read_timeout_seconds = 5
-    max_retry_attempts = 3
-
-
-class MediaModel(Model):
-    """One uploaded file. ``expires_at`` (TTL) is set until the media is attached to a tweet;
-    the item's removal (TTL, or the tweet's deletion) removes its objects (``media_cleanup``)."""
-
-    class Meta(_Meta):
-        table_name = _settings.media_table
-
-    media_id = UnicodeAttribute(hash_key=True)
-    owner_id = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    kind = UnicodeAttribute()  # image | gif | video
-    declared_size = NumberAttribute()
-    size = NumberAttribute(null=True)
-    width = NumberAttribute(null=True)
-    height = NumberAttribute(null=True)
-    alt_text = UnicodeAttribute(null=True)
-    state = UnicodeAttribute(default=PENDING)
-    reason = UnicodeAttribute(null=True)
-    upload_key = UnicodeAttribute()
-    original_key = UnicodeAttribute(null=True)
-    preview_key = UnicodeAttribute(null=True)
-    tweet_id = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
-    expires_at = TTLAttribute(null=True)
-    processing_ms = NumberAttribute(null=True)
-
-
-MODELS: tuple[type[Model], ...] = (MediaModel,)
 
 
 @dataclass
