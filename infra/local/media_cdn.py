@@ -10,7 +10,6 @@ path is taken under ``origin_path``, so nothing outside it (raw uploads) can be 
 from __future__ import annotations
 
 import logging
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,35 +17,20 @@ from urllib.parse import unquote, urlsplit
 from botocore.exceptions import ClientError
 
 from infra.local.bootstrap import aws_client
+from infra.local.served import Served
 
 log = logging.getLogger(__name__)
 
 _PASSED = ("Content-Type", "Cache-Control", "ETag", "Last-Modified")
 
 
-class MediaCdn:
+class MediaCdn(Served):
     def __init__(self, endpoint: str, bucket: str, origin_path: str, host: str = "127.0.0.1", port: int = 0):
         self.bucket, self.origin_path = bucket, origin_path
         self._s3 = aws_client("s3", endpoint)
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> MediaCdn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="media-cdn", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
+        self._thread_name = "media-cdn"
 
     def fetch(self, path: str, head: bool) -> tuple[int, dict[str, str], bytes]:
         key = self.origin_path + unquote(urlsplit(path).path.lstrip("/"))

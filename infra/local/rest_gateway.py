@@ -13,7 +13,6 @@ import base64
 import json
 import logging
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from infra.local.authorizers import AuthorizerDenied, LambdaAuthorizers
 from infra.local.bootstrap import ACCOUNT_ID, REGION
 from infra.local.cors import CorsPolicy
 from infra.local.functions import FunctionRegistry
+from infra.local.served import Served
 
 log = logging.getLogger(__name__)
 # One short line per request (method, path, status, time): ``make run`` shows these, the rest of
@@ -126,7 +126,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = LISTEN_BACKLOG
 
 
-class RestGateway:
+class RestGateway(Served):
     """``start()`` serves on ``host:port`` (port 0 picks a free one); ``url`` is the base URL."""
 
     cors: CorsPolicy | None = None  # set by the stack: the web client's origin
@@ -147,23 +147,7 @@ class RestGateway:
         self.routes = sorted(routes, key=lambda r: -r.literal_segments)
         self.authorizers = LambdaAuthorizers(registry)
         self._server = _Server((host, port), self._handler_class())
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> RestGateway:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="rest-gateway", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
+        self._thread_name = "rest-gateway"
 
     # -- request handling -------------------------------------------------------------------
 

@@ -422,8 +422,8 @@ def test_an_unknown_grant_kind_fails_loudly(tmp_path: Path) -> None:
         "odd",
         "Has a grant the generator doesn't know.",
         schedules=(catalog.Schedule(rate_minutes=5),),
-        grants=(catalog.Grant("bucket:media"),),
+        grants=(catalog.Grant("queue:jobs"),),
     )
     code_dir(odd, tmp_path / "functions").mkdir(parents=True)
-    with pytest.raises(ValueError, match="bucket:media"):
+    with pytest.raises(ValueError, match="queue:jobs"):
         _construct(tmp_path, (odd,))
