@@ -17,8 +17,8 @@ from typing import Any
 
 from infra.local.auth import CognitoVerifier
 from infra.local.bootstrap import REGION, Resources, bootstrap, issue_id_token
-from infra.local.cors import CorsPolicy
 from infra.local.bucket_events import BucketEvents
+from infra.local.cors import CorsPolicy
 from infra.local.functions import FunctionRegistry
 from infra.local.media_cdn import MediaCdn
 from infra.local.pollers import Pollers, Schedules
@@ -165,7 +165,15 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything that was started, newest first; safe after a failed start."""
-        for part in (self.bucket_events, self.schedules, self.pollers, self.web, self.websocket, self.rest, self.media_cdn):
+        for part in (
+            self.bucket_events,
+            self.schedules,
+            self.pollers,
+            self.web,
+            self.websocket,
+            self.rest,
+            self.media_cdn,
+        ):
             if part is not None:
                 try:
                     part.stop()
