@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.support import wait_until
+from tests.support import raw_home_entries, wait_until
 
 
 def test_signup_follow_post_and_the_follower_sees_it_after_fan_out(api):
@@ -63,13 +63,20 @@ def test_delete_removes_the_tweet_from_the_follower_timeline_at_once(api, local_
     bob.follow(alice)
     tweet = alice.post("soon gone")
     wait_until(lambda: tweet["id"] in bob.home_ids(), timeout=10)
+    assert raw_home_entries(local_stack.redis_url, bob.id) == [tweet["id"]]
 
     assert bob.call("DELETE", f"/tweets/{tweet['id']}").status_code == 403
     assert alice.call("DELETE", f"/tweets/{tweet['id']}").status_code == 204
 
-    assert tweet["id"] not in bob.home_ids()
+    assert tweet["id"] not in bob.home_ids()  # at once: the deleted tweet no longer hydrates
     assert alice.call("GET", f"/tweets/{tweet['id']}").status_code == 404
     assert alice.call("DELETE", f"/tweets/{tweet['id']}").status_code == 404
+    # ... and the delete's own fan-out takes the entry out of the follower's timeline.
+    wait_until(
+        lambda: not raw_home_entries(local_stack.redis_url, bob.id),
+        timeout=10,
+        message="fan-out never removed the deleted tweet's entry",
+    )
 
 
 def test_login_returns_a_working_token(api):

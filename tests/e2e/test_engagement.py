@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.support import wait_until
+from tests.support import mentions, raw_home_entries, wait_until
 
 
 def test_fifty_parallel_likes_count_fifty(api):
@@ -77,13 +77,17 @@ def test_delete_removes_the_tweet_and_its_retweets_from_timelines(api, local_sta
     tweet = author.post("regrettable")
     retweeter.call("POST", f"/tweets/{tweet['id']}/retweet")
     wait_until(lambda: reader.home()["items"], timeout=10)
+    (retweet_entry,) = mentions(raw_home_entries(local_stack.redis_url, reader.id), tweet["id"])
+    assert retweet_entry.endswith(f":{tweet['id']}")  # the reader holds the retweet, not the original
 
     assert author.call("DELETE", f"/tweets/{tweet['id']}").status_code == 204
 
-    assert reader.home()["items"] == []
+    assert reader.home()["items"] == []  # at once: neither the original nor its retweet hydrates
     local_stack.wait_idle(10)
     assert retweeter.call("GET", "/me").json()["id"] == retweeter.id
     assert reader.home()["items"] == []
+    # The delete's fan-out removed the retweet's entry from the reader's timeline too.
+    assert mentions(raw_home_entries(local_stack.redis_url, reader.id), tweet["id"]) == []
 
 
 def test_quotes_embed_the_original_and_count(api):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,43 @@ def test_every_function_has_a_sample_event_under_its_kind():
     assert on_disk == sorted(f"{f.kind}/{f.name}" for f in catalog.FUNCTIONS)
 
 
+# -- scheduled jobs: activity before the sample event's time, and what the run must make of it --
+
+SAMPLE_TAG = "samplerun"  # trends by design: 12 accounts in the minutes before the run
+
+
+def _trending_activity(local_stack, event: dict) -> None:
+    from infra.local.traffic import activity, kinesis_event
+    from warbler import clock
+
+    at = clock.parse_iso(event["time"])
+    posts = [activity(f"sampler{i}", at - timedelta(seconds=20 * i + 5), [SAMPLE_TAG]) for i in range(12)]
+    assert local_stack.invoke("trends_aggregator", kinesis_event(posts)) == {"batchItemFailures": []}
+
+
+def _ranked_the_activity(local_stack, event: dict, result: dict) -> None:
+    assert set(result) == {"hashtags", "topics"} and result["hashtags"] >= 1, result
+    response = local_stack.invoke("trends", sample_event(catalog.function("trends")))
+    hashtags = [item["name"] for item in json.loads(response["body"])["items"]]
+    assert SAMPLE_TAG in hashtags, hashtags
+    assert len(hashtags) <= result["hashtags"]
+
+
+# For each scheduled function: what to put in place before its sample run, and its check.
+SCHEDULED_SETUP = {"trends_ranker": _trending_activity}
+SCHEDULED_RESULTS = {"trends_ranker": _ranked_the_activity}
+
+
+def test_every_scheduled_function_has_a_sample_run_check():
+    scheduled = {f.name for f in catalog.FUNCTIONS if f.kind == "schedules"}
+    assert set(SCHEDULED_SETUP) == set(SCHEDULED_RESULTS) == scheduled
+
+
 @pytest.mark.parametrize("function", [f.name for f in catalog.FUNCTIONS])
 def test_function_handles_its_sample_event(local_stack, sample_users, function):
     event = sample_event(catalog.function(function))
+    if function in SCHEDULED_SETUP:
+        SCHEDULED_SETUP[function](local_stack, event)
 
     result = local_stack.invoke(function, event)
 
@@ -62,8 +97,8 @@ def test_function_handles_its_sample_event(local_stack, sample_users, function):
         assert 200 <= result["statusCode"] < 300, result
     elif event.get("type") == "TOKEN":  # a Lambda authorizer allows a live token
         assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow", result
-    elif event.get("source") == "aws.events":  # a scheduled job reports what it did
-        assert isinstance(result, dict) and result, result
+    elif event.get("source") == "aws.events":  # a scheduled job: its own check of what it did
+        SCHEDULED_RESULTS[function](local_stack, event, result)
     elif event["Records"][0].get("eventSource") == "aws:s3":  # an S3 notification: one outcome per object
         assert set(result["processed"]) == {r["s3"]["object"]["key"] for r in event["Records"]}, result
     else:
