@@ -280,6 +280,44 @@ def context(ancestors: Sequence[dict], descendants: Sequence[dict]) -> dict:
     return {"ancestors": list(ancestors), "descendants": list(descendants)}
 
 
+def notification_id(group_id: str, actor_id: str) -> str:
+    """A Warbler notification is a group (one row per recipient, kind, tweet and time window,
+    its actors a set); Mastodon's are one per actor. The Mastodon id names both, path-safe:
+    ``<window>.<kind>.<tweet or ->.<actor>``."""
+    return f"{group_id.replace('#', '.')}.{actor_id}"
+
+
+def parse_notification_id(raw: str) -> tuple[str, str] | None:
+    """(group id, actor id) of a Mastodon notification id, None if it cannot be one."""
+    parts = raw.split(".")
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[3].isdigit():
+        return None
+    return "#".join(parts[:3]), parts[3]
+
+
+def notifications_of_group(
+    group: Mapping[str, Any], actors: Mapping[str, Mapping[str, Any]], status_entity: dict | None, base: str
+) -> list[dict]:
+    """A native notification view (``notifications.page`` item) as Mastodon notifications, one
+    per actor it shows, newest group first as the view orders them. ``actors`` maps user id ->
+    ``users.user_view``."""
+    out = []
+    for card in group.get("actors") or []:
+        actor = actors.get(card["id"])
+        if actor is not None:
+            out.append(
+                notification(
+                    notification_id(group["id"], card["id"]),
+                    group["type"],
+                    group["created_at"],
+                    actor,
+                    status_entity,
+                    base,
+                )
+            )
+    return out
+
+
 def notification(
     notification_id: str, kind: str, created_at: str, actor: Mapping[str, Any], status_entity: dict | None, base: str
 ) -> dict:
