@@ -431,6 +431,24 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
     ),
     Function(
+        "mastodon_notifications",
+        "Mastodon notifications (one per actor of Warbler's grouped ones): list, one, clear, dismiss.",
+        routes=(
+            _m("GET", "/api/v1/notifications"),
+            _m("GET", "/api/v1/notifications/{notification_id}"),
+            _m("POST", "/api/v1/notifications/clear"),
+            _m("POST", "/api/v1/notifications/{notification_id}/dismiss"),
+        ),
+        grants=(
+            Grant("table:notifications", "readwrite"),
+            Grant("table:users", "readwrite"),
+            Grant("table:tweets", "read"),
+            Grant("table:engagements", "read"),
+            Grant("table:oauth", "read"),
+            _REDIS,
+        ),
+    ),
+    Function(
         "mastodon_search",
         "Mastodon search v2 and trending hashtags.",
         routes=(_m("GET", "/api/v2/search"), _m("GET", "/api/v1/trends/tags", auth=False)),

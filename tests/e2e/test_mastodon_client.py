@@ -143,3 +143,29 @@ def test_hashtag_timeline_and_trending_tags(local_stack, new_user, wait_until):
 
 def test_public_timeline_is_empty_by_decision(new_user):
     assert new_user().timeline_public() == []
+
+
+def test_notifications_per_actor_filter_dismiss_and_clear(local_stack, new_user):
+    alice, bob, carol = new_user("na"), new_user("nb"), new_user("nc")
+    alice_id = alice.me().id
+    post = alice.status_post("notify me")
+    bob.status_favourite(post.id)
+    carol.status_favourite(post.id)
+    bob.status_reblog(post.id)
+    carol.account_follow(alice_id)
+    bob.status_post(f"@{alice.me().username} hello", in_reply_to_id=post.id)
+    local_stack.wait_idle(15)
+
+    everything = alice.notifications()
+    favourites = alice.notifications(types=["favourite"])
+    no_favourites = alice.notifications(exclude_types=["favourite"])
+    alice.notifications_dismiss(favourites[0].id)
+    after_dismiss = alice.notifications(types=["favourite"])
+    alice.notifications_clear()
+
+    assert sorted(n.type for n in everything) == ["favourite", "favourite", "follow", "mention", "reblog"]
+    assert {n.account.id for n in favourites} == {bob.me().id, carol.me().id}
+    assert all(n.status.id == post.id for n in favourites)
+    assert sorted(n.type for n in no_favourites) == ["follow", "mention", "reblog"]
+    assert [n.id for n in after_dismiss] == [favourites[1].id]
+    assert alice.notifications() == []

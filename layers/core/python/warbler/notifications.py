@@ -216,3 +216,12 @@ def mark_read(user_id: str, up_to_id: str) -> dict:
     if user.notifications_read_to is None or up_to_id > user.notifications_read_to:
         user.update(actions=[UserModel.notifications_read_to.set(up_to_id)])
     return {"unread_count": unread_count(user_id)}
+
+
+def clear(user_id: str) -> int:
+    """Delete every notification of a user (Mastodon's "clear"); returns how many groups went."""
+    keys = [row.notification_id for row in NotificationModel.query(user_id, attributes_to_get=["notification_id"])]
+    with NotificationModel.batch_write() as batch:
+        for notification_id in keys:
+            batch.delete(NotificationModel(user_id, notification_id))
+    return len(keys)
