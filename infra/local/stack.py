@@ -152,6 +152,10 @@ class LocalStack:
         self.rest_url = self.rest.url
         self.websocket.start()
         self.ws_url = self.websocket.url
+        # Known only now (a free port): the Mastodon instance documents name it as the streaming URL.
+        streaming = {"WARBLER_MASTODON_STREAMING_URL": self.ws_url}
+        self.env.update(streaming)
+        self._previous_env.update(apply_env(streaming))
         if self.web is not None:
             self.web_url = self.web.start().url
         self.pollers = Pollers(self.registry, res, self.aws_endpoint).start()

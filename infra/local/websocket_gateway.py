@@ -84,6 +84,7 @@ class WebSocketGateway:
         self.routes: dict[str, str] = {r: f.name for f in registry.functions for r in f.websocket_routes}
         self.connections: dict[str, Connection] = {}
         self._pending: dict[int, tuple[str, dict | None]] = {}  # id(socket) -> (conn id, authorizer)
+        self._chosen_subprotocols: dict[int, str] = {}  # id(socket) -> what its $connect answer chose
         self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="ws-invoke")
         self._loop = asyncio.new_event_loop()
         self._server: Any = None
@@ -131,7 +132,13 @@ class WebSocketGateway:
         return self
 
     async def _serve(self) -> Any:
-        server = await serve(self._on_connection, self.host, self.port, process_request=self._on_handshake)
+        server = await serve(
+            self._on_connection,
+            self.host,
+            self.port,
+            process_request=self._on_handshake,
+            select_subprotocol=self._subprotocol,
+        )
         self.port = server.sockets[0].getsockname()[1]  # the real one when 0 was asked for
         return server
 
@@ -226,9 +233,19 @@ class WebSocketGateway:
             if not 200 <= int(status) < 300:
                 access_log.info("WS $connect -> %s", status)
                 return socket.respond(int(status), str(response.get("body") or "Forbidden") + "\n")
+            # API Gateway answers the handshake with the subprotocol the $connect response names.
+            chosen = ((response.get("headers") or {}) if isinstance(response, dict) else {}).get(
+                "Sec-WebSocket-Protocol"
+            )
+            if chosen:
+                self._chosen_subprotocols[id(socket)] = chosen
         access_log.info("WS $connect %s -> 101", conn_id)
         self._pending[id(socket)] = (conn_id, authorizer)
         return None
+
+    def _subprotocol(self, socket: ServerConnection, offered: Any) -> Any:
+        chosen = self._chosen_subprotocols.pop(id(socket), None)
+        return chosen if chosen in offered else None
 
     async def _on_connection(self, socket: ServerConnection) -> None:
         conn_id, authorizer = self._pending.pop(id(socket))
