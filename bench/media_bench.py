@@ -48,7 +48,7 @@ def _jpeg(target_bytes: int) -> bytes:
     best = b""
     for alpha in (0.3, 0.45, 0.6, 0.75, 0.9):
         out = io.BytesIO()
-        Image.blend(smooth, noise, alpha).save(out, format="JPEG", quality=85, exif=exif)
+        Image.blend(smooth, noise, alpha).save(out, format="JPEG", quality=92, exif=exif)
         best = out.getvalue()
         if len(best) >= target_bytes:
             break

@@ -126,3 +126,41 @@ def test_media_is_its_owners_until_posted_and_alt_text_is_capped(api):
     assert changed.status_code == 200 and changed.json()["alt_text"] == "a green square"
     assert owner.call("PATCH", f"/media/{created['id']}", json={"alt_text": "x" * 1001}).status_code == 422
     assert owner.call("GET", "/media/not-an-id").status_code == 404
+
+
+def test_media_from_bytes_in_hand_goes_through_the_same_processing(api, local_stack):
+    from warbler.media import service
+
+    owner = api.signup()
+    created = service.create_from_bytes(owner.id, png((30, 20)), "image/png", alt_text="tiny")
+
+    item = settled(owner, created["id"])
+
+    assert (item["state"], item["width"], item["height"], item["alt_text"]) == ("ready", 30, 20, "tiny")
+
+
+def test_a_redelivered_s3_event_changes_nothing_and_a_short_upload_is_rejected(api, local_stack, s3):
+    from infra.local.bucket_events import s3_event
+
+    owner = api.signup()
+    done = upload(owner, png(), "image/png")
+    before = settled(owner, done["id"])
+    key = f"uploads/{done['id']}"
+
+    again = local_stack.invoke("media_processor", s3_event(bucket(local_stack), key, 1, "etag"))
+
+    assert again == {"processed": {key: "ignored"}}
+    assert owner.call("GET", f"/media/{done['id']}").json() == before
+    data = png()
+    declared = owner.call("POST", "/media", json={"content_type": "image/png", "size_bytes": len(data) + 10}).json()
+    # moto does not enforce the policy's content-length-range: the processor's own check must.
+    s3.put_object(Bucket=bucket(local_stack), Key=f"uploads/{declared['id']}", Body=data, ContentType="image/png")
+    rejected = settled(owner, declared["id"])
+    assert rejected["state"] == "failed" and "declared" in rejected["reason"]
+
+
+def test_the_local_stack_watches_every_catalog_bucket_source(local_stack):
+    from infra import catalog
+
+    watched = {(w.function, w.source) for w in local_stack.bucket_events.watchers}
+    assert watched == {(f.name, s) for f in catalog.FUNCTIONS for s in f.bucket_sources}
