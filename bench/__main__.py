@@ -116,10 +116,32 @@ def run(args: argparse.Namespace) -> int:
         _fanout(args, specs[0], invoke, redis_url, results, progress)
 
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not args.no_stack:
+        results.capacity = _capacity(args, out, progress)
     path = report.write(results, out)
     print(report.summary(results))
     progress.note(f"report: {path}")
     return 0
+
+
+def _capacity(args: argparse.Namespace, out: Path, progress: Progress) -> str:
+    """Per-operation costs measured on a fresh stack, and the design's load modelled on AWS.
+
+    A process of its own: handlers keep clients bound to the stack they were first imported
+    under, so a second stack in this process would be talking to the first one's (stopped) moto.
+    """
+    import subprocess
+
+    command = [sys.executable, "-m", "bench.capacity", "--out", str(out), "--quiet"]
+    if args.command == "smoke":
+        command.append("--small")
+    task = progress.task("capacity: per-operation costs on a fresh stack, then the model", 1)
+    done = subprocess.run(command, cwd=environment.REPO_ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"python -m bench.capacity failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    task.done(done.stdout.strip().splitlines()[-1].strip())
+    return (out / "capacity.md").read_text()
 
 
 def _handler_read(invoke):

@@ -178,6 +178,8 @@ def _markdown(results: Results, plots: list[str]) -> str:
            ]  # fmt: skip
     md += [f"- Note: {n}" for n in results.notes]
     md += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots]
+    if results.capacity:
+        md += ["", results.capacity]
     return "\n".join(md) + "\n"
 
 

@@ -40,3 +40,4 @@ class Results:
     mix: MixResult | None = None
     push: Any = None  # bench.push_lag.PushLag, when the stack ran
     notes: list[str] = field(default_factory=list)
+    capacity: str = ""  # the capacity and cost section (bench.capacity), Markdown
