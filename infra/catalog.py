@@ -613,6 +613,15 @@ FUNCTIONS: tuple[Function, ...] = (
         grants=(_REDIS,),
         timeout_seconds=60,
     ),
+    Function(
+        "redrive",
+        "Every minute: replay the stream records the event source mappings gave up on (the on-failure "
+        "queue) through the function that failed, once it takes them.",
+        schedules=(Schedule(rate_minutes=1),),
+        # queue: consume the on-failure queue; redrive: read every stream, invoke every stream consumer.
+        grants=(Grant("queue:stream-failures", "readwrite"), Grant("redrive", "readwrite")),
+        timeout_seconds=300,
+    ),
     # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----
     Function(
         "mastodon_authorizer",

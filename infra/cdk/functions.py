@@ -58,6 +58,12 @@ STREAM_READ = (
     "kinesis:SubscribeToShard",
 )
 STREAM_WRITE = ("kinesis:PutRecord", "kinesis:PutRecords")
+TABLE_STREAM_READ = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
 COGNITO_READ = ("cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth")
 COGNITO_WRITE = ("cognito-idp:Admin*",)
 
@@ -168,6 +174,8 @@ class WarblerFunction(Construct):
             env[env_name("opensearch_url")] = platform.search.url
         if "websocket" in kinds and platform.websocket_stage is not None:
             env[env_name("websocket_endpoint")] = platform.websocket_stage.callback_url
+        if "queue" in kinds:
+            env[env_name("stream_failures_queue_url")] = platform.data.dlq.queue_url
         return env
 
 
@@ -249,6 +257,22 @@ def _grant_bucket(fn: lambda_.Function, name: str, access: str, platform: Platfo
     grant_bucket(fn, name, access, platform.buckets)
 
 
+def _grant_queue(fn: lambda_.Function, _name: str, access: str, platform: Platform) -> None:
+    # The one queue: where the event source mappings park what they gave up on.
+    if _reads(access):
+        platform.data.dlq.grant_consume_messages(fn)
+    if _writes(access):
+        platform.data.dlq.grant_send_messages(fn)
+
+
+def _grant_redrive(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    # Re-read what an on-failure record names, from any stream; invoking the consumers is granted
+    # by the stack once every function exists (WarblerStack).
+    arns = [t.table_stream_arn for name, t in platform.data.tables.items() if platform.data.specs[name].stream]
+    fn.add_to_role_policy(_statement(TABLE_STREAM_READ, [a for a in arns if a]))
+    fn.add_to_role_policy(_statement(STREAM_READ, [s.stream_arn for s in platform.data.streams.values()]))
+
+
 _GRANTERS: dict[str, Callable[[lambda_.Function, str, str, Platform], None]] = {
     "bucket": _grant_bucket,
     "table": _grant_table,
@@ -257,6 +281,8 @@ _GRANTERS: dict[str, Callable[[lambda_.Function, str, str, Platform], None]] = {
     "redis": _grant_redis,
     "opensearch": _grant_opensearch,
     "websocket": _grant_websocket,
+    "queue": _grant_queue,
+    "redrive": _grant_redrive,
 }
 
 

@@ -72,6 +72,10 @@ class WarblerStack(Stack):
             platform.websocket_stage = websocket.stage
 
         built = [WarblerFunction(self, spec, platform) for spec in functions]
+        # The redrive replays parked records through the consumer that failed on them.
+        for invoker in (fn for fn in built if "redrive" in _kinds(fn.spec)):
+            for consumer in (fn for fn in built if fn.spec.streams):
+                consumer.function.grant_invoke(invoker.function)
 
         rest = RestApi(self, "Rest", functions=built, user_pool=identity.user_pool, config=config)
         links_base = short_link_base_url(rest.api.rest_api_id, config.stage, config.short_link_base_url)

@@ -239,6 +239,7 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
         "redis_url": redis_url,
         "opensearch_url": opensearch_url,
         "websocket_endpoint": websocket_endpoint,
+        "stream_failures_queue_url": res.dlq_url,
     }
     values.update({f"{name}_table": physical for name, physical in tables.items()})
     values.update({f"{name}_stream": physical for name, physical in streams.items()})

@@ -23,7 +23,6 @@ Kinesis -> function) to drain instead of sleeping.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -39,6 +38,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from infra import catalog
 from infra.local.bootstrap import ACCOUNT_ID, REGION, Resources, aws_client
 from infra.local.functions import FunctionRegistry
+from warbler.redrive.records import dynamodb_event_record, kinesis_event_record
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,6 @@ class Record:
     sequence: str
     arrival: float  # epoch seconds, for max record age and the on-failure record
     event: dict[str, Any]  # the element of ``event["Records"]`` the function receives
-
-
-def _epoch(value: Any) -> float:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    return float(value)
 
 
 def _iso(epoch: float) -> str:
@@ -93,21 +87,9 @@ class DynamoDBStream:
         resp = self._client.get_records(ShardIterator=iterator, Limit=min(limit, 1000))
         records = []
         for raw in resp.get("Records", []):
-            ddb = dict(raw["dynamodb"])
-            arrival = _epoch(ddb.get("ApproximateCreationDateTime", time.time()))
-            ddb["ApproximateCreationDateTime"] = int(arrival)  # Lambda sends epoch seconds
-            event = {
-                "eventID": raw["eventID"],
-                "eventName": raw["eventName"],
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": raw.get("awsRegion", REGION),
-                "dynamodb": ddb,
-                "eventSourceARN": self.arn,
-            }
-            if "userIdentity" in raw:  # TTL deletions say who deleted
-                event["userIdentity"] = raw["userIdentity"]
-            records.append(Record(ddb["SequenceNumber"], arrival, event))
+            event = dynamodb_event_record(raw, stream_arn=self.arn, region=REGION)
+            ddb = event["dynamodb"]
+            records.append(Record(ddb["SequenceNumber"], float(ddb["ApproximateCreationDateTime"]), event))
         return records, resp.get("NextShardIterator")
 
 
@@ -139,25 +121,10 @@ class KinesisStream:
         resp = self._client.get_records(ShardIterator=iterator, Limit=min(limit, 10_000))
         records = []
         for raw in resp.get("Records", []):
-            arrival = _epoch(raw["ApproximateArrivalTimestamp"])
-            seq = raw["SequenceNumber"]
-            event = {
-                "kinesis": {
-                    "kinesisSchemaVersion": "1.0",
-                    "partitionKey": raw["PartitionKey"],
-                    "sequenceNumber": seq,
-                    "data": base64.b64encode(raw["Data"]).decode(),
-                    "approximateArrivalTimestamp": arrival,
-                },
-                "eventSource": "aws:kinesis",
-                "eventVersion": "1.0",
-                "eventID": f"{shard_id}:{seq}",
-                "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": self._role,
-                "awsRegion": REGION,
-                "eventSourceARN": self.arn,
-            }
-            records.append(Record(seq, arrival, event))
+            event = kinesis_event_record(
+                raw, shard_id=shard_id, stream_arn=self.arn, region=REGION, invoke_identity_arn=self._role
+            )
+            records.append(Record(raw["SequenceNumber"], event["kinesis"]["approximateArrivalTimestamp"], event))
         return records, resp.get("NextShardIterator")
 
 

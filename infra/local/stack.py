@@ -20,6 +20,7 @@ from infra.local.bootstrap import REGION, Resources, bootstrap, issue_id_token
 from infra.local.bucket_events import BucketEvents
 from infra.local.cors import CorsPolicy
 from infra.local.functions import FunctionRegistry
+from infra.local.lambda_api import LambdaApi
 from infra.local.media_cdn import MediaCdn
 from infra.local.pollers import Pollers, Schedules
 from infra.local.rest_gateway import RestGateway
@@ -92,6 +93,7 @@ class LocalStack:
         self._redis: RedisServer | None = None
         self._opensearch: OpenSearchServer | None = None
         self.rest: RestGateway | None = None
+        self.lambda_api: LambdaApi | None = None
         self.websocket: WebSocketGateway | None = None
         self.pollers: Pollers | None = None
         self.schedules: Schedules | None = None
@@ -143,11 +145,15 @@ class LocalStack:
         # Media URLs point at the local CloudFront stand-in (the bucket itself is private).
         self.media_cdn = MediaCdn(self.aws_endpoint, res.bucket_names["media"], "media/", self._host)
         res.env["WARBLER_MEDIA_BASE_URL"] = self.media_cdn.url
+        # Functions that invoke functions (the redrive) reach Lambda's Invoke API here, not moto.
+        self.lambda_api = LambdaApi(self.registry, self._host)
+        res.env["AWS_ENDPOINT_URL_LAMBDA"] = self.lambda_api.url
         self.env = res.env
         # Before any handler is imported: they read settings from os.environ once.
         self._previous_env = apply_env(self.env)
 
         self.media_cdn.start()
+        self.lambda_api.start()
         self.rest.start()
         self.rest_url = self.rest.url
         self.websocket.start()
@@ -177,6 +183,7 @@ class LocalStack:
             self.websocket,
             self.rest,
             self.media_cdn,
+            self.lambda_api,
         ):
             if part is not None:
                 try:
@@ -185,6 +192,7 @@ class LocalStack:
                     log.exception("stopping %s failed", type(part).__name__)
         self.bucket_events = self.media_cdn = None
         self.schedules = self.pollers = self.web = self.websocket = self.rest = None
+        self.lambda_api = None
         for service in (self._opensearch, self._redis, self._moto):
             if service is not None:
                 service.stop()

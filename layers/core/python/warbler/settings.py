@@ -25,7 +25,7 @@ from functools import lru_cache
 
 LOCAL_STAGE = "local"
 # Only the functions granted the service receive these (infra/cdk/functions.py).
-ENDPOINTS = ("redis_url", "opensearch_url", "websocket_endpoint")
+ENDPOINTS = ("redis_url", "opensearch_url", "websocket_endpoint", "stream_failures_queue_url")
 
 
 class MissingSettings(RuntimeError):
@@ -96,6 +96,12 @@ class Settings:
     push_workers: int = 16
     # The web client's origin: the one origin the REST API's CORS allows (infra.catalog.WEB).
     web_origin: str = "http://127.0.0.1:8080"
+
+    # Redrive: the SQS queue where event source mappings park what they gave up on; how long a
+    # record being replayed stays hidden, and how many records one run takes on.
+    stream_failures_queue_url: str = ""
+    redrive_visibility_seconds: int = 120
+    redrive_max_messages: int = 100
 
     # Product rules
     famous_threshold: int = 10_000
