@@ -70,9 +70,31 @@ def _ranked_the_activity(local_stack, event: dict, result: dict) -> None:
     assert len(hashtags) <= result["hashtags"]
 
 
+def _parked_fanout_record(local_stack, event: dict) -> None:
+    """A fan-out record on the stream and the on-failure record a mapping would park for it."""
+    import boto3  # noqa: PLC0415
+
+    kinesis = boto3.client("kinesis", endpoint_url=local_stack.aws_endpoint, region_name="us-east-1")
+    name = local_stack.env["WARBLER_FANOUT_STREAM"]
+    chunk = {"op": "add", "entry": "1" * 19, "author_id": "sample-author", "followers": ["sample-reader"]}
+    put = kinesis.put_record(StreamName=name, PartitionKey="sample-reader", Data=json.dumps(chunk))
+    arn = local_stack.resources.kinesis_arns["fanout"]
+    info = {"shardId": put["ShardId"], "startSequenceNumber": put["SequenceNumber"]}
+    info |= {"endSequenceNumber": put["SequenceNumber"], "batchSize": 1, "streamArn": arn}
+    body = {"requestContext": {"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:fanout_worker"}}
+    body["KinesisBatchInfo"] = info
+    sqs = boto3.client("sqs", endpoint_url=local_stack.aws_endpoint, region_name="us-east-1")
+    sqs.send_message(QueueUrl=local_stack.resources.dlq_url, MessageBody=json.dumps(body))
+
+
+def _redrove_the_record(local_stack, event: dict, result: dict) -> None:
+    assert result["functions"].get("fanout_worker", 0) >= 1, result
+    assert result["still_failing"] == result["lost"] == result["unreadable"] == 0, result
+
+
 # For each scheduled function: what to put in place before its sample run, and its check.
-SCHEDULED_SETUP = {"trends_ranker": _trending_activity}
-SCHEDULED_RESULTS = {"trends_ranker": _ranked_the_activity}
+SCHEDULED_SETUP = {"trends_ranker": _trending_activity, "redrive": _parked_fanout_record}
+SCHEDULED_RESULTS = {"trends_ranker": _ranked_the_activity, "redrive": _redrove_the_record}
 
 
 def test_every_scheduled_function_has_a_sample_run_check():
