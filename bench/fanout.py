@@ -34,7 +34,8 @@ class FanoutResult:
 
 def activate_timelines(graph: SocialGraph, progress: Progress) -> int:
     """Give every user of the graph an empty, present home timeline (as a rebuild leaves it)."""
-    from warbler.adapters.redis_store import Keys, TimelineStore
+    from warbler.adapters.keys import Keys
+    from warbler.feeds.store import TimelineStore
     from warbler.settings import get_settings
 
     store = TimelineStore()

@@ -170,7 +170,7 @@ def _markdown(results: Results, plots: list[str]) -> str:
            "tweets(author_id, id DESC); one prepared join query per read, 20 tweets with authors.",
            "- Warbler at graph scale: the sampled readers' Redis state (home timeline, famous followees, famous "
            "authors' timelines, cached tweets and author cards) is written through the domain layer's own "
-           "adapters (`TimelineStore.replace`, `tweets.record`, `users.card`) as fan-out and the caches would "
+           "adapters (`TimelineStore.replace`, `tweets.store.record`, `users.card`) as fan-out and the caches would "
            "leave it; the graph itself is not loaded into DynamoDB. Reads call the `timelines` handler with a "
            "REST proxy event, after one warm-up read per reader.",
            "- Fan-out: the `fanout_worker` handler is given Kinesis batches of real follower chunks; every "

@@ -111,10 +111,11 @@ def measure(read: Callable[[str], int], readers: list[str], reads: int, seed: in
 
 def domain_read(limit: int = 20) -> Callable[[str], int]:
     """The read without a handler around it: page of ids, then hydration."""
-    from warbler import timelines, tweets
+    from warbler.feeds.reads import HomeTimeline
+    from warbler.tweets import views
 
     def read(user_id: str) -> int:
-        page, _ = timelines.HomeTimeline(user_id).page_ids(limit)
-        return len(tweets.hydrate(page))
+        page, _ = HomeTimeline(user_id).page_ids(limit)
+        return len(views.hydrate(page))
 
     return read

@@ -7,7 +7,7 @@ reader, exactly the state fan-out and the caches would have left behind:
 - the reader's home timeline: the newest ``timeline_cap`` tweets of the non-famous accounts they
   follow and their own (``TimelineStore.replace``, as a rebuild writes it);
 - the set of famous accounts they follow, and those authors' cached user timelines;
-- the cached tweet records and author cards of what the first page shows (``tweets.record`` and
+- the cached tweet records and author cards of what the first page shows (``tweets.store.record`` and
   ``users.card`` of in-memory models, stored under the domain's keys and TTLs).
 
 The famous rule is the product's (``followers_count >= famous_threshold``), applied to the
@@ -61,10 +61,14 @@ class TweetIndex:
 
 
 def seed(graph: SocialGraph, readers: list[int], index: TweetIndex, progress: Progress, page: int = 20) -> SeedResult:
-    from warbler import tweets, users
+    from warbler import users
     from warbler.adapters.dynamo import TweetModel, UserModel
-    from warbler.adapters.redis_store import Keys, TimelineStore, client
+    from warbler.adapters.keys import Keys
+    from warbler.adapters.redis_client import client
+    from warbler.feeds.store import TimelineStore
     from warbler.settings import get_settings
+    from warbler.tweets.store import TWEET_TTL_SECONDS, record
+    from warbler.users.store import CARD_TTL_SECONDS
 
     s = get_settings()
     r = client()
@@ -106,9 +110,9 @@ def seed(graph: SocialGraph, readers: list[int], index: TweetIndex, progress: Pr
             text=f"Tweet number {i + 1} from user{graph.tweet_author[i]}, about nothing in particular.",
             created_at="2024-01-01T00:00:00.000Z",
         )
-        pipe.set(Keys.tweet(model.tweet_id), json.dumps(tweets.record(model)), ex=tweets.TWEET_TTL_SECONDS)
+        pipe.set(Keys.tweet(model.tweet_id), json.dumps(record(model)), ex=TWEET_TTL_SECONDS)
     for a in sorted(authors):
         model = UserModel(user_id=user_id(a), handle=f"user{a}", display_name=f"User {a}")
-        pipe.set(Keys.user_card(model.user_id), json.dumps(users.card(model)), ex=users.CARD_TTL_SECONDS)
+        pipe.set(Keys.user_card(model.user_id), json.dumps(users.card(model)), ex=CARD_TTL_SECONDS)
     pipe.execute()
     return SeedResult([user_id(u) for u in readers], len(famous_seen), entries, len(to_cache), len(authors))

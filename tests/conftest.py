@@ -69,7 +69,7 @@ def wait_until_fixture():
 @pytest.fixture
 def settings_override():
     """Change product settings for one test: the env is the only source, so set it there."""
-    from warbler.adapters import redis_store
+    from warbler.adapters import redis_client
     from warbler.settings import Settings, get_settings
 
     @contextlib.contextmanager
@@ -78,7 +78,7 @@ def settings_override():
         previous = {k: os.environ.get(k) for k in names}
         os.environ.update(names)
         get_settings.cache_clear()
-        redis_store.reset_client()
+        redis_client.reset_client()
         try:
             yield get_settings()
         finally:
@@ -88,7 +88,7 @@ def settings_override():
                 else:
                     os.environ[k] = v
             get_settings.cache_clear()
-            redis_store.reset_client()
+            redis_client.reset_client()
 
     return override
 

@@ -110,8 +110,8 @@ def test_a_like_pushes_the_notification_to_the_author(local_stack, api):
 
 
 def test_a_client_that_went_away_is_removed_on_the_next_push(local_stack, api):
-    from warbler.adapters.connections import ConnectionStore
     from warbler.adapters.dynamo import ConnectionModel
+    from warbler.live.store import ConnectionStore
 
     author, follower = api.signup(), api.signup()
     follower.follow(author)
@@ -128,7 +128,7 @@ def test_a_client_that_went_away_is_removed_on_the_next_push(local_stack, api):
 
 
 def test_a_closed_connection_is_forgotten_on_disconnect(local_stack, api):
-    from warbler.adapters.connections import ConnectionStore
+    from warbler.live.store import ConnectionStore
 
     user = api.signup()
     with live(local_stack, user):
@@ -138,7 +138,7 @@ def test_a_closed_connection_is_forgotten_on_disconnect(local_stack, api):
 
 
 def test_a_famous_authors_tweet_reaches_a_live_follower(local_stack, api, settings_override):
-    from warbler.adapters.connections import ConnectionStore
+    from warbler.live.store import ConnectionStore
 
     star, fan = api.signup(), api.signup()
     with settings_override(famous_threshold=1):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import redis
 
-from warbler.adapters.redis_store import Keys
+from warbler.adapters.keys import Keys
 
 
 def test_flags_are_exact_beyond_the_cached_window(api, local_stack, monkeypatch):
-    from warbler import engagement
+    from warbler.engagement import flags as engagement
 
     author, fan = api.signup(), api.signup()
     posted = [author.post(f"tweet {i}")["id"] for i in range(4)]
@@ -26,7 +26,7 @@ def test_flags_are_exact_beyond_the_cached_window(api, local_stack, monkeypatch)
 
 
 def test_a_like_updates_a_loaded_cache(api, local_stack):
-    from warbler import engagement
+    from warbler.engagement import flags as engagement
 
     author, fan = api.signup(), api.signup()
     tweet_id = author.post("cached")["id"]

@@ -20,16 +20,19 @@ def redis_cluster():
 @pytest.fixture
 def on_cluster(redis_cluster, settings_override):
     with settings_override(redis_url=redis_cluster.url, redis_cluster="true") as settings:
-        from warbler.adapters.redis_store import client
+        from warbler.adapters.redis_client import client
 
         client().flushall()
         yield settings
 
 
 def test_fan_out_and_home_reads_work_across_cluster_nodes(on_cluster):
-    from warbler import fanout
-    from warbler.adapters.redis_store import Keys, TimelineStore, client
-    from warbler.timelines import HomeTimeline
+    from warbler.adapters.keys import Keys
+    from warbler.adapters.redis_client import client
+    from warbler.feeds import manager
+    from warbler.feeds.entries import Op
+    from warbler.feeds.reads import HomeTimeline
+    from warbler.feeds.store import TimelineStore
 
     readers = [str(2124487603970625536 + i * 4096) for i in range(200)]
     store = TimelineStore()
@@ -38,10 +41,10 @@ def test_fan_out_and_home_reads_work_across_cluster_nodes(on_cluster):
     nodes = {client().get_node_from_key(Keys.home(r)).name for r in readers}
     assert len(nodes) == 3, "the readers' timelines must span every node"
 
-    delivered = fanout.deliver(
+    delivered = manager.deliver(
         [
-            fanout.Chunk(fanout.ADD, "2124490000000000001", "author", readers),
-            fanout.Chunk(fanout.ADD, "2124490000000000002:2124490000000000001", "retweeter", readers[:50]),
+            manager.Chunk(Op.ADD, "2124490000000000001", "author", readers),
+            manager.Chunk(Op.ADD, "2124490000000000002:2124490000000000001", "retweeter", readers[:50]),
         ]
     )
 
@@ -51,7 +54,9 @@ def test_fan_out_and_home_reads_work_across_cluster_nodes(on_cluster):
 
 
 def test_rebuild_and_engagement_caches_are_single_slot(on_cluster):
-    from warbler.adapters.redis_store import Keys, TimelineStore, client
+    from warbler.adapters.keys import Keys
+    from warbler.adapters.redis_client import client
+    from warbler.feeds.store import TimelineStore
 
     store = TimelineStore()
     store.replace(Keys.home("2124487603970625536"), ["2124490000000000003", "2124490000000000004"], 600)
@@ -64,7 +69,7 @@ def test_rebuild_and_engagement_caches_are_single_slot(on_cluster):
 
 
 def test_the_live_index_works_across_cluster_nodes(local_stack, on_cluster):
-    from warbler.adapters.connections import ConnectionStore
+    from warbler.live.store import ConnectionStore
 
     store = ConnectionStore()
     users = [str(2124487603970625536 + i * 4096) for i in range(30)]

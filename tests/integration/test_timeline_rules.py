@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis
 
 from tests.support import wait_until
-from warbler.adapters.redis_store import Keys
+from warbler.adapters.keys import Keys
 
 
 def _r(local_stack) -> redis.Redis:
@@ -77,7 +77,8 @@ def test_follow_merges_recent_tweets_and_unfollow_removes_them(api, local_stack)
 
 
 def test_timeline_order_is_exact_for_ids_a_double_cannot_tell_apart(local_stack):
-    from warbler.adapters.redis_store import TimelineStore
+    from warbler.feeds.entries import Op
+    from warbler.feeds.store import TimelineStore
 
     key = Keys.home("order-test")
     store = TimelineStore(_r(local_stack))
@@ -85,21 +86,22 @@ def test_timeline_order_is_exact_for_ids_a_double_cannot_tell_apart(local_stack)
     a, b = "2124487665738072064", "2124487665738072065"  # equal as IEEE doubles
     assert float(a) == float(b)
 
-    store.apply("add", [(key, b), (key, a)])
+    store.apply(Op.ADD, [(key, b), (key, a)])
 
     assert _r(local_stack).zrevrangebylex(key, "+", "(0000000000000000000") == [b, a]
 
 
 def test_timelines_are_capped(local_stack, settings_override):
-    from warbler.adapters.redis_store import TimelineStore
-    from warbler.timelines import HomeTimeline
+    from warbler.feeds.entries import Op
+    from warbler.feeds.reads import HomeTimeline
+    from warbler.feeds.store import TimelineStore
 
     with settings_override(timeline_cap=5):
         reader = "2124487603970625536"
         key = Keys.home(reader)
         TimelineStore().replace(key, [], None)
         ids = [str(2124487665738072000 + i) for i in range(40)]  # last digits 00-39: some check the size
-        TimelineStore().apply("add", [(key, i) for i in ids])
+        TimelineStore().apply(Op.ADD, [(key, i) for i in ids])
 
         assert _r(local_stack).zcard(key) - 1 < len(ids), "inserts trim as they go"
         page, _ = HomeTimeline(reader).page_ids(100)
@@ -108,15 +110,16 @@ def test_timelines_are_capped(local_stack, settings_override):
 
 
 def test_redelivered_fan_out_chunks_do_not_duplicate(local_stack):
-    from warbler import fanout
-    from warbler.adapters.redis_store import TimelineStore
+    from warbler.feeds import manager
+    from warbler.feeds.entries import Op
+    from warbler.feeds.store import TimelineStore
 
     key = Keys.home("redelivery")
     TimelineStore(_r(local_stack)).replace(key, [], None)
-    chunk = fanout.Chunk(fanout.ADD, "2124487665738072064", "author", ["redelivery"])
+    chunk = manager.Chunk(Op.ADD, "2124487665738072064", "author", ["redelivery"])
 
-    fanout.deliver([chunk])
-    fanout.deliver([chunk, chunk])
+    manager.deliver([chunk])
+    manager.deliver([chunk, chunk])
 
     assert _r(local_stack).zcard(key) == 2  # the floor and the tweet
 

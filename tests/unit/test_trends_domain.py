@@ -9,7 +9,9 @@ import pytest
 
 from infra.local.traffic import activity, spread
 from warbler import trends
-from warbler.adapters.trend_store import TrendKeys, TrendStore
+from warbler.adapters.keys import TrendKeys
+from warbler.trends import terms
+from warbler.trends.store import TrendStore
 
 NOW = datetime(2030, 1, 1, 12, 0, 30, tzinfo=UTC)
 
@@ -55,7 +57,7 @@ def test_topics_keep_unicode_words_and_drop_numbers_possessives_and_stop_words()
 def test_topics_are_unique_and_capped_per_tweet():
     words = " ".join(f"w{i}x" for i in range(60))
 
-    assert len(trends.topics(words)) == trends.MAX_TOPICS_PER_TWEET
+    assert len(trends.topics(words)) == terms.MAX_TOPICS_PER_TWEET
     assert trends.topics("rust rust rust") == ["rust", "rust rust"]
 
 

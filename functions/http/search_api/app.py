@@ -13,7 +13,7 @@ app = api.make_app()
 
 @app.get("/search")
 def search_route(
-    q: Annotated[str | None, Query(description="the query; see warbler.search for the tweet syntax")] = None,
+    q: Annotated[str | None, Query(description="the query; see warbler.search.query for the tweet syntax")] = None,
     type: Annotated[str | None, Query(description="tweets (default) or users")] = None,  # noqa: A002 - the API's name
     sort: Annotated[str | None, Query(description="top (default) or latest; tweets only")] = None,
     limit: Annotated[int | None, Query()] = None,

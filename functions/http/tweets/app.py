@@ -8,8 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
-from warbler import api, tweets
+from warbler import api
 from warbler.idempotency import once_per_key
+from warbler.tweets import views, write
 
 app = api.make_app()
 
@@ -24,7 +25,7 @@ def _post(request: dict):
     body = request["payload"]
     reply_to = api.tweet_id(body["reply_to_id"]) if body.get("reply_to_id") else None
     quote_of = api.tweet_id(body["quote_of_id"]) if body.get("quote_of_id") else None
-    return tweets.post_tweet(request["caller"], body["text"], reply_to_id=reply_to, quote_of_id=quote_of)
+    return write.post_tweet(request["caller"], body["text"], reply_to_id=reply_to, quote_of_id=quote_of)
 
 
 _post_once = once_per_key(_post)
@@ -38,24 +39,24 @@ def post(body: NewTweet):
 
 @app.get("/tweets/<tweet_id>")
 def read(tweet_id: str):
-    return tweets.get_tweet(api.tweet_id(tweet_id), api.caller_id(app))
+    return views.get_tweet(api.tweet_id(tweet_id), api.caller_id(app))
 
 
 @app.get("/tweets/<tweet_id>/replies")
 def replies(tweet_id: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
     return api.json_response(
-        tweets.replies(api.tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
+        views.replies(api.tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
     )
 
 
 @app.get("/tweets/<tweet_id>/context")
 def conversation(tweet_id: str, limit: Annotated[int | None, Query()] = None):
-    return api.json_response(tweets.context(api.tweet_id(tweet_id), api.caller_id(app), api.page_size(limit)))
+    return api.json_response(views.context(api.tweet_id(tweet_id), api.caller_id(app), api.page_size(limit)))
 
 
 @app.delete("/tweets/<tweet_id>")
 def delete(tweet_id: str):
-    tweets.delete_tweet(api.caller_id(app), api.tweet_id(tweet_id))
+    write.delete_tweet(api.caller_id(app), api.tweet_id(tweet_id))
     return Response(status_code=204, body="")
 
 

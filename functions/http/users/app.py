@@ -19,7 +19,7 @@ class ProfileChange(BaseModel):
 
 @app.get("/me")
 def me():
-    return users.user_view(users.get_user(api.caller_id(app)))
+    return users.me(api.caller_id(app))
 
 
 @app.patch("/me")
@@ -29,7 +29,7 @@ def change_me(body: ProfileChange):
 
 @app.get("/users/<handle>")
 def profile(handle: str):
-    return users.profile(api.caller_id(app), handle)
+    return social_graph.profile(api.caller_id(app), handle)
 
 
 @app.post("/users/<handle>/follow")

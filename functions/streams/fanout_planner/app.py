@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from warbler import fanout, tweets
+from warbler.feeds import manager as feeds
 from warbler.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -15,11 +15,9 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def plan_record(record: DynamoDBRecord) -> None:
     name = record.event_name.name if record.event_name else ""
     if name == "INSERT":
-        fanout.plan(fanout.ADD, fanout.Post.from_image(record.dynamodb.new_image))
+        feeds.plan_new(feeds.Post.from_image(record.dynamodb.new_image))
     elif name == "REMOVE":
-        post = fanout.Post.from_image(record.dynamodb.old_image)
-        tweets.bury(post.tweet_id)
-        fanout.plan(fanout.REMOVE, post)
+        feeds.plan_removal(feeds.Post.from_image(record.dynamodb.old_image))
 
 
 @logger.inject_lambda_context

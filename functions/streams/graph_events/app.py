@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from warbler import fanout, timelines
+from warbler.feeds import manager as feeds
 from warbler.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -17,10 +17,9 @@ def apply_edge(record: DynamoDBRecord) -> None:
     keys = record.dynamodb.keys
     follower_id, followee_id = keys["follower_id"], keys["followee_id"]
     if name == "INSERT":
-        fanout.promote_if_famous(followee_id)
-        timelines.merge_followee(follower_id, followee_id)
+        feeds.on_follow(follower_id, followee_id)
     elif name == "REMOVE":
-        timelines.unmerge_followee(follower_id, followee_id)
+        feeds.on_unfollow(follower_id, followee_id)
 
 
 @logger.inject_lambda_context

@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from warbler import batches, clock, trends
-from warbler.adapters.redis_store import RedisErrors
+from warbler.adapters.redis_client import RedisErrors
 from warbler.observability import logger, metrics, tracer
 
 

@@ -38,6 +38,13 @@ def failures(sequences: Iterable[str]) -> dict:
     return {"batchItemFailures": [{"itemIdentifier": s} for s in sequences]}
 
 
+def stream_sequence(record: dict) -> str:
+    """The sequence number of a Kinesis or a DynamoDB stream record (a function fed by both)."""
+    if record.get("eventSource") == "aws:kinesis":
+        return kinesis_sequence(record)
+    return dynamodb_sequence(record)
+
+
 def whole_batch(
     event: dict,
     *,
@@ -63,6 +70,40 @@ def whole_batch(
         logger.exception(f"{what} failed; the batch will be retried")
         return failures(sequence(r) for r in records), None
     return failures(unreadable), result
+
+
+def whole_batch_per_item(
+    event: dict,
+    *,
+    sequence: Callable[[dict], str],
+    parse: Callable[[dict], Iterable[T]],
+    apply: Callable[[list[tuple[str, T]]], tuple[R, Iterable[str]]],
+    retryable: tuple[type[BaseException], ...],
+    what: str,
+) -> tuple[dict, R | None]:
+    """``whole_batch`` for a consumer whose one call reports each item's outcome (an OpenSearch
+    bulk request): ``apply`` gets (record sequence, item) pairs and returns its result with the
+    sequences of the records whose items failed; only those (and unreadable records) are
+    reported, so the mapping retries from the earliest of them."""
+    failed: list[str] = []
+
+    def run(pairs: list[tuple[str, T]]) -> R:
+        result, item_failures = apply(pairs)
+        failed.extend(item_failures)
+        return result
+
+    response, result = whole_batch(
+        event,
+        sequence=sequence,
+        parse=lambda record: [(sequence(record), item) for item in parse(record)],
+        apply=run,
+        retryable=retryable,
+        what=what,
+    )
+    if not failed:
+        return response, result
+    reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    return failures(dict.fromkeys([*reported, *failed])), result
 
 
 def _safe_sequence(sequence: Callable[[dict], str], record: dict) -> str | None:

@@ -1,4 +1,7 @@
-"""Live: who gets pushed what over the WebSocket API.
+"""Live: WebSocket sessions and the push mechanics. *When* a timeline push happens is a feed
+rule (``warbler.feeds.manager`` calls ``push_timeline`` after a delivery and
+``push_to_live_audience`` for a famous author); the connection rows and the Redis live index are
+in ``warbler.live.store``.
 
 - A connection belongs to the user of the ID token it opened with (``connect``) and joins the
   live audience of every famous account that user follows, so a famous tweet reaches its live
@@ -27,15 +30,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ParamSpec
 
-from warbler import notifications, social_graph, timelines, tweets
+from warbler import notifications, social_graph
 from warbler.adapters import push
-from warbler.adapters.connections import Connection, ConnectionStore
 from warbler.adapters.tokens import verify_id_token
+from warbler.feeds.entries import Op, entry_tweet_id
+from warbler.feeds.store import TimelineStore
+from warbler.live.store import Connection, ConnectionStore
 from warbler.observability import logger
-
-ADD = "add"  # the fan-out ops (warbler.fanout.ADD / REMOVE)
-REMOVE = "rem"
-
+from warbler.tweets import views
 
 P = ParamSpec("P")
 
@@ -62,8 +64,7 @@ def connect(connection_id: str, token: str | None) -> str:
     """Authenticate and record a new connection; returns the user id or raises ``Unauthorized``."""
     claims = verify_id_token(token)
     user_id = str(claims["cognito:username"])
-    store = ConnectionStore()
-    store.add(connection_id, user_id, store.famous_followees(user_id))
+    ConnectionStore().add(connection_id, user_id, TimelineStore().famous_followees(user_id))
     return user_id
 
 
@@ -90,27 +91,27 @@ def _deliver(messages: Sequence[tuple[Connection, bytes]]) -> int:
     return result.sent
 
 
-def _entry_messages(entries: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+def _entry_messages(entries: Iterable[tuple[Op, str]]) -> dict[tuple[Op, str], bytes]:
     """(op, entry) -> the message: hydrated tweets for adds (one hydration for all), deletes."""
     wanted = list(dict.fromkeys(entries))
-    adds = [entry for op, entry in wanted if op == ADD]
-    views = {view["id"]: view for view in tweets.hydrate(adds)} if adds else {}
-    out: dict[tuple[str, str], bytes] = {}
+    adds = [entry for op, entry in wanted if op == Op.ADD]
+    hydrated = {view["id"]: view for view in views.hydrate(adds)} if adds else {}
+    out: dict[tuple[Op, str], bytes] = {}
     for op, entry in wanted:
-        tweet_id = timelines.entry_tweet_id(entry)
-        if op == REMOVE:
+        tweet_id = entry_tweet_id(entry)
+        if op == Op.REMOVE:
             out[(op, entry)] = _encode({"type": "delete", "tweet_id": tweet_id})
-        elif tweet_id in views:  # absent: deleted since, nothing to show
-            out[(op, entry)] = _encode({"type": "tweet", "tweet": views[tweet_id]})
+        elif tweet_id in hydrated:  # absent: deleted since, nothing to show
+            out[(op, entry)] = _encode({"type": "tweet", "tweet": hydrated[tweet_id]})
     return out
 
 
 @_best_effort
 def push_timeline(
-    deliveries: Sequence[tuple[str, str, Sequence[str]]], live_connections: Mapping[str, Sequence[str]]
+    deliveries: Sequence[tuple[Op, str, Sequence[str]]], live_connections: Mapping[str, Sequence[str]]
 ) -> int:
     """Push fan-out deliveries ``(op, entry, followers)`` to the followers' open connections,
-    which the fan-out script found while it wrote their timelines (``fanout.deliver``)."""
+    which the fan-out script found while it wrote their timelines (``feeds.manager.deliver``)."""
     if not deliveries or not live_connections:
         return 0
     messages = _entry_messages((op, entry) for op, entry, _ in deliveries)
@@ -123,7 +124,7 @@ def push_timeline(
 
 
 @_best_effort
-def push_to_live_audience(op: str, entry: str, author_id: str, conversation_partner: str | None = None) -> int:
+def push_to_live_audience(op: Op, entry: str, author_id: str, conversation_partner: str | None = None) -> int:
     """A famous author's new or removed entry, to the live audience (not written to timelines)."""
     audience = ConnectionStore().audience(author_id)
     if conversation_partner is not None and audience:

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.exceptions import DeleteError, UpdateError
-
-from warbler import activity, clock, pagination, tweets, users
-from warbler.adapters.dynamo import NotificationModel, UserModel
+from warbler import activity, clock, pagination, users
 from warbler.errors import InvalidInput
+from warbler.notifications.store import NotificationStore
 from warbler.pagination import Page
 from warbler.settings import get_settings
+from warbler.tweets import views
 
 MAX_ACTORS_SHOWN = 5
 
@@ -115,41 +114,15 @@ def changes_for(event: dict) -> list[Change]:
 
 def apply(change: Change) -> bool:
     """Write one change; True when it created or grew a notification (worth a live push)."""
-    item = NotificationModel(change.recipient, change.notification_id)
+    store = NotificationStore()
     if change.add:
         expires = clock.now() + timedelta(days=get_settings().notification_ttl_days)
-        item.update(
-            actions=[
-                NotificationModel.actor_ids.add({change.actor_id}),
-                NotificationModel.type.set(change.type),
-                NotificationModel.created_at.set(NotificationModel.created_at | change.at),
-                NotificationModel.updated_at.set(change.at),
-                NotificationModel.expires_at.set(expires),
-                *([NotificationModel.tweet_id.set(change.tweet_id)] if change.tweet_id else []),
-            ]
+        store.add_actor(
+            change.recipient, change.notification_id, change.type, change.tweet_id, change.actor_id, change.at, expires
         )
         return True
-    try:
-        item.update(
-            actions=[NotificationModel.actor_ids.delete({change.actor_id})],
-            condition=NotificationModel.user_id.exists(),
-        )
-    except UpdateError as error:
-        if _condition_failed(error):
-            return False
-        raise
-    try:
-        # The last actor took it back: no notification is left behind.
-        item.delete(condition=NotificationModel.actor_ids.does_not_exist())
-    except DeleteError as error:
-        if not _condition_failed(error):
-            raise
+    store.remove_actor(change.recipient, change.notification_id, change.actor_id)
     return False
-
-
-def _condition_failed(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
 
 
 def process(events: list[dict], on_new: Callable[[Change], None] | None = None) -> int:
@@ -162,11 +135,11 @@ def process(events: list[dict], on_new: Callable[[Change], None] | None = None) 
     return applied
 
 
-def _views(user_id: str, rows: list[NotificationModel]) -> list[dict]:
+def _views(user_id: str, rows: list) -> list[dict]:
     read_to = _read_to(user_id)
     actor_ids = {a for row in rows for a in sorted(row.actor_ids or [])[:MAX_ACTORS_SHOWN]}
     cards = users.cards(actor_ids)
-    recs = tweets.records([row.tweet_id for row in rows if row.tweet_id])
+    recs = views.records([row.tweet_id for row in rows if row.tweet_id])
     out = []
     for row in rows:
         actors = sorted(row.actor_ids or [])
@@ -186,7 +159,7 @@ def _views(user_id: str, rows: list[NotificationModel]) -> list[dict]:
 
 
 def view(user_id: str, notification_id: str) -> dict | None:
-    rows = list(NotificationModel.query(user_id, NotificationModel.notification_id == notification_id))
+    rows = NotificationStore().one(user_id, notification_id)
     return _views(user_id, rows)[0] if rows else None
 
 
@@ -195,18 +168,12 @@ def _read_to(user_id: str) -> str | None:
 
 
 def page(user_id: str, limit: int, cursor: str | None) -> Page:
-    result = NotificationModel.query(
-        user_id, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=pagination.decode(cursor)
-    )
-    rows = [row for row in result if row.actor_ids]
-    last = result.last_evaluated_key
+    rows, last = NotificationStore().page(user_id, limit, pagination.decode(cursor))
     return Page(_views(user_id, rows), pagination.encode(last) if last else None)
 
 
 def unread_count(user_id: str) -> int:
-    read_to = _read_to(user_id)
-    condition = NotificationModel.notification_id > read_to if read_to else None
-    return NotificationModel.count(user_id, condition)
+    return NotificationStore().count_after(user_id, _read_to(user_id))
 
 
 def mark_read(user_id: str, up_to_id: str) -> dict:
@@ -214,7 +181,7 @@ def mark_read(user_id: str, up_to_id: str) -> dict:
         raise InvalidInput("up_to_id must be a notification id")
     user = users.get_user(user_id)
     if user.notifications_read_to is None or up_to_id > user.notifications_read_to:
-        user.update(actions=[UserModel.notifications_read_to.set(up_to_id)])
+        users.mark_notifications_read(user, up_to_id)
     return {"unread_count": unread_count(user_id)}
 
 

@@ -1,20 +1,11 @@
-"""Redis storage for trends: per-term bucket counters, the candidate index, rankings.
+"""Redis storage for trends: per-term bucket counters, the candidate index, rankings (key
+formats: ``TrendKeys`` in ``warbler.adapters.keys``).
 
 Every key of one term shares the term's hash tag (``{h:python}``), so counting one term's events
 is one atomic script on one shard, and counting is exactly-once: the script adds each event id to
 the term's per-bucket *seen* set and counts only when the id is new. Redelivered batches (Kinesis
-retries from the failed record on) therefore change nothing twice, on a cluster too.
-
-Per term ``<t>`` of a kind ``<k>`` (``h`` hashtags, ``t`` topics) and bucket ``<b>``:
-
-* ``tr:{<k>:<t>}``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
-* ``tr:{<k>:<t>}:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
-* ``tr:{<k>:<t>}:ev:<b>``     set of the bucket's counted event ids (kept for the redelivery horizon)
-
-Per kind (tag ``{trends:<kind>}``): ``active:<b>`` (sorted set: terms used in bucket ``b``, scored
-by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
-(the precomputed JSON the API serves with one GET). What trends is decided in ``warbler.trends``;
-this module only stores and fetches.
+retries from the failed record on) therefore change nothing twice, on a cluster too. What trends
+is decided in ``warbler.trends``; this module only stores and fetches.
 """
 
 from __future__ import annotations
@@ -22,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import redis
-from redis.cluster import RedisCluster
-
-from warbler.adapters.redis_store import client
+from warbler.adapters.keys import TrendKeys
+from warbler.adapters.redis_client import Redis, client
 
 # KEYS: term hash, bucket HLL, bucket seen-set. ARGV: bucket, hash ttl, bucket ttl, the hash's
 # field budget, the oldest bucket worth keeping, then (event id, account id) pairs.
@@ -62,8 +51,6 @@ end
 return {tonumber(redis.call('HGET', KEYS[1], uf)) or 0, tonumber(redis.call('HGET', KEYS[1], af)) or 0}
 """
 
-KIND_TAGS = {"hashtags": "h", "topics": "t"}
-
 
 @dataclass(frozen=True)
 class Uses:
@@ -84,34 +71,8 @@ class Retention:
     buckets_kept: int  # buckets of counters a term keeps
 
 
-class TrendKeys:
-    @staticmethod
-    def term(kind: str, term: str) -> str:
-        return f"tr:{{{KIND_TAGS[kind]}:{term}}}"
-
-    @staticmethod
-    def accounts(kind: str, term: str, bucket: int) -> str:
-        return f"{TrendKeys.term(kind, term)}:acc:{bucket}"
-
-    @staticmethod
-    def seen(kind: str, term: str, bucket: int) -> str:
-        return f"{TrendKeys.term(kind, term)}:ev:{bucket}"
-
-    @staticmethod
-    def active(kind: str, bucket: int) -> str:
-        return f"trends:{{{kind}}}:active:{bucket}"
-
-    @staticmethod
-    def state(kind: str) -> str:
-        return f"trends:{{{kind}}}:state"
-
-    @staticmethod
-    def ranking(kind: str) -> str:
-        return f"trends:{{{kind}}}:ranking"
-
-
 class TrendStore:
-    def __init__(self, r: redis.Redis | RedisCluster | None = None) -> None:
+    def __init__(self, r: Redis | None = None) -> None:
         self._r = r or client()
         self._count = self._r.register_script(_COUNT)
 

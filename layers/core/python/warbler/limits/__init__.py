@@ -1,15 +1,16 @@
 """Per-user write limits, as Twitter has (2,400 tweets a day, 400 follows a day, ...).
 
-A fixed-window counter in Redis per (user, action, window): one round trip. When Redis is down
-the limit is not enforced: refusing every write because the cache is away would turn a cache
-outage into a write outage."""
+A fixed-window counter in Redis per (user, action, window): one round trip
+(``warbler.limits.store``). When Redis is down the limit is not enforced: refusing every write
+because the cache is away would turn a cache outage into a write outage."""
 
 from __future__ import annotations
 
 import time
 
-from warbler.adapters.redis_store import RedisErrors, client
+from warbler.adapters.redis_client import RedisErrors
 from warbler.errors import RateLimited
+from warbler.limits.store import LimitStore
 from warbler.settings import get_settings
 
 
@@ -26,14 +27,10 @@ def spend(user_id: str, action: str) -> None:
     """Count one ``action`` by ``user_id``; raise RateLimited past the window's allowance."""
     limit, window = _limit(action)
     now = int(time.time())
-    key = f"rl:{{{user_id}}}:{action}:{now // window}"
     try:
-        pipe = client().pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, window, nx=True)
-        used, _ = pipe.execute()
+        used = LimitStore().count(user_id, action, now // window, window)
     except RedisErrors:
         return
-    if int(used) > limit:
+    if used > limit:
         retry_in = window - now % window
         raise RateLimited(f"{action} limit of {limit} reached; try again in {retry_in} s")

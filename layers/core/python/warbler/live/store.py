@@ -2,11 +2,11 @@
 
 Redis keys (cluster-safe, each tagged by the id it belongs to):
 
-- ``live:{b<bucket>}`` — a hash per home-timeline bucket (the same buckets, see
+- ``live:{b<bucket>}`` (``Keys.live``) — a hash per home-timeline bucket (the same buckets, see
   ``Keys.bucket``): user id -> that user's open connection ids, space-separated. A fan-out batch
   asks one HMGET per bucket for all its followers there, so finding who is live costs a few
   hundred commands per batch rather than one per follower.
-- ``liveaud:{<famous id>}`` — the live audience of a famous account, members
+- ``liveaud:{<famous id>}`` (``Keys.live_audience``) — the live audience of a famous account, members
   ``"<user id> <connection id>"``, so a famous tweet finds its live followers' connections in one
   read, without the follower list.
 
@@ -21,16 +21,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import redis
 from pynamodb.exceptions import DoesNotExist
-from redis.cluster import RedisCluster
 
 from warbler import clock
 from warbler.adapters.dynamo import ConnectionModel
-from warbler.adapters.redis_store import Keys, client
+from warbler.adapters.keys import Keys
+from warbler.adapters.redis_client import Redis, client
 from warbler.settings import get_settings
 
 live_key = Keys.live
+audience_key = Keys.live_audience
 
 
 # Add or remove one connection id in a user's field, atomically; an emptied field goes.
@@ -57,10 +57,6 @@ return 1
 """
 
 
-def audience_key(famous_id: str) -> str:
-    return f"liveaud:{{{famous_id}}}"
-
-
 @dataclass(frozen=True)
 class Connection:
     connection_id: str
@@ -68,12 +64,9 @@ class Connection:
 
 
 class ConnectionStore:
-    def __init__(self, r: redis.Redis | RedisCluster | None = None) -> None:
+    def __init__(self, r: Redis | None = None) -> None:
         self._r = r or client()
         self._ttl = get_settings().connection_ttl_seconds
-
-    def famous_followees(self, user_id: str) -> list[str]:
-        return sorted(str(m) for m in self._r.smembers(Keys.famous_followees(user_id)))
 
     def add(self, connection_id: str, user_id: str, audiences: Sequence[str]) -> None:
         """Record the connection durably, then index it: the row first, so a ``$disconnect`` that

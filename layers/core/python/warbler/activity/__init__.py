@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from warbler import clock, ids
-from warbler.adapters import kinesis
-from warbler.settings import get_settings
+from warbler.activity.store import ActivityStream
 
 POST, REPLY, QUOTE, RETWEET, UNRETWEET, DELETE = "post", "reply", "quote", "retweet", "unretweet", "delete"
 LIKE, UNLIKE, FOLLOW, UNFOLLOW, SEEN = "like", "unlike", "follow", "unfollow", "seen"
@@ -109,7 +108,7 @@ def seen(user_id: str) -> dict:
 
 
 def publish(events: Iterable[dict]) -> int:
-    batch = [(e["actor_id"], e) for e in events]
+    batch = list(events)
     if batch:
-        kinesis.put_json(get_settings().activity_stream, batch)
+        ActivityStream().put(batch)
     return len(batch)

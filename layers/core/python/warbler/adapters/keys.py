@@ -1,0 +1,160 @@
+"""Every Redis key Warbler uses: the one registry. Stores build keys here and nowhere else.
+
+Keys are cluster-safe. Home timelines carry a *bucket* hash tag rather than the user's own id, so
+that one fan-out chunk — a set of followers in the same bucket — is one EVALSHA on one shard
+instead of one command per follower; that is what lets a worker approach raw ZADD throughput.
+The live index shares those buckets, so the fan-out script reads it in the same slot. Trend
+keys share their term's tag (one term's counting is one script on one shard). Everything else
+is tagged by its own id.
+
+Timeline members start with a 19-digit snowflake (a retweet appends ":<original id>"), all with
+score 0, so Redis orders them lexicographically, which equals id order: doubles would round
+64-bit ids. Each timeline holds a floor member (``FLOOR_ID``) so that an empty but *present*
+timeline exists; a missing key means "not cached" (a passive user, or a cache that was lost),
+never "empty".
+
+A new package adds its keys here (a static method each, with the value's shape in a docstring).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+
+from warbler.settings import get_settings
+
+
+def hash_tag(key: str) -> str:
+    return key[key.index("{") : key.index("}") + 1]
+
+
+class Keys:
+    # ---------------------------------------------------------------- feeds (warbler.feeds.store)
+    @staticmethod
+    def bucket(user_id: str) -> int:
+        return zlib.crc32(user_id.encode()) % get_settings().timeline_buckets
+
+    @staticmethod
+    def home(user_id: str) -> str:
+        """Sorted set: a user's home timeline entries (score 0, lexicographic = id order)."""
+        return f"tl:{{b{Keys.bucket(user_id)}}}:{user_id}"
+
+    @staticmethod
+    def homes_by_tag(user_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(hash tag, home key) for many users: the fan-out hot loop, so no per-key lookups."""
+        buckets = get_settings().timeline_buckets
+        crc32 = zlib.crc32
+        for user_id in user_ids:
+            tag = f"{{b{crc32(user_id.encode()) % buckets}}}"
+            yield tag, f"tl:{tag}:{user_id}"
+
+    @staticmethod
+    def user_timeline(user_id: str) -> str:
+        """Sorted set: an author's own newest entries."""
+        return f"utl:{{{user_id}}}"
+
+    @staticmethod
+    def famous_followees(user_id: str) -> str:
+        """Set: the famous accounts a user follows (merged into their home timeline at read)."""
+        return f"fam:{{{user_id}}}"
+
+    @staticmethod
+    def famous_marker(user_id: str) -> str:
+        """String: present once an account's followers were all told it is famous."""
+        return f"famous:{{{user_id}}}"
+
+    @staticmethod
+    def seen(user_id: str) -> str:
+        """String: throttles the "seen" stamp of a reader to once an hour."""
+        return f"seen:{{{user_id}}}"
+
+    # ---------------------------------------------------------------- live (warbler.live.store)
+    @staticmethod
+    def live(user_id: str) -> str:
+        """Hash per home-timeline bucket: user id -> their open connection ids, space-separated."""
+        return Keys.live_of_tag(f"{{b{Keys.bucket(user_id)}}}")
+
+    @staticmethod
+    def live_of_tag(tag: str) -> str:
+        return f"live:{tag}"
+
+    @staticmethod
+    def live_audience(famous_id: str) -> str:
+        """Set: a famous account's live audience, members ``"<user id> <connection id>"``."""
+        return f"liveaud:{{{famous_id}}}"
+
+    # ---------------------------------------------------------------- caches
+    @staticmethod
+    def tweet(tweet_id: str) -> str:
+        """String: a tweet record as JSON, or the tombstone (warbler.tweets.store)."""
+        return f"tw:{{{tweet_id}}}"
+
+    @staticmethod
+    def user_card(user_id: str) -> str:
+        """String: an author card as JSON (warbler.users.store)."""
+        return f"usr:{{{user_id}}}"
+
+    @staticmethod
+    def oauth_revoked(token_hash: str) -> str:
+        """A revoked Mastodon access token, kept as long as the gateway may cache its answer."""
+        return f"oauth:revoked:{{{token_hash}}}"
+
+    @staticmethod
+    def engaged(user_id: str, kind: str) -> str:
+        """Set: the tweet ids a user liked ("like") or retweeted ("rt"), recent ones at least."""
+        return f"eng:{{{user_id}}}:{kind}"
+
+    @staticmethod
+    def engaged_since(user_id: str, kind: str) -> str:
+        """Which tweets ``engaged`` answers for: all (``0``) or those newer than this id."""
+        return f"eng:{{{user_id}}}:{kind}:since"
+
+    @staticmethod
+    def search_results(digest: str) -> str:
+        """String: JSON ``{ids, next}`` for one normalised search request (warbler.search.store)."""
+        return f"search:{{{digest}}}"
+
+    # ---------------------------------------------------------------- limits (warbler.limits.store)
+    @staticmethod
+    def rate(user_id: str, action: str, window: int) -> str:
+        """Counter: a user's ``action`` count in fixed window number ``window``."""
+        return f"rl:{{{user_id}}}:{action}:{window}"
+
+
+# Trends (warbler.trends.store). Per term ``<t>`` of a kind ``<k>`` (``h`` hashtags, ``t`` topics)
+# and bucket ``<b>``:
+#
+# * ``tr:{<k>:<t>}``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
+# * ``tr:{<k>:<t>}:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
+# * ``tr:{<k>:<t>}:ev:<b>``     set of the bucket's counted event ids (kept for the redelivery horizon)
+#
+# Per kind (tag ``{trends:<kind>}``): ``active:<b>`` (sorted set: terms used in bucket ``b``, scored
+# by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
+# (the precomputed JSON the API serves with one GET).
+TREND_KIND_TAGS = {"hashtags": "h", "topics": "t"}
+
+
+class TrendKeys:
+    @staticmethod
+    def term(kind: str, term: str) -> str:
+        return f"tr:{{{TREND_KIND_TAGS[kind]}:{term}}}"
+
+    @staticmethod
+    def accounts(kind: str, term: str, bucket: int) -> str:
+        return f"{TrendKeys.term(kind, term)}:acc:{bucket}"
+
+    @staticmethod
+    def seen(kind: str, term: str, bucket: int) -> str:
+        return f"{TrendKeys.term(kind, term)}:ev:{bucket}"
+
+    @staticmethod
+    def active(kind: str, bucket: int) -> str:
+        return f"trends:{{{kind}}}:active:{bucket}"
+
+    @staticmethod
+    def state(kind: str) -> str:
+        return f"trends:{{{kind}}}:state"
+
+    @staticmethod
+    def ranking(kind: str) -> str:
+        return f"trends:{{{kind}}}:ranking"

@@ -1,0 +1,64 @@
+"""Redis: the one client of the process, and the errors that mean "Redis is unavailable".
+
+Key formats are not here: every key Warbler uses is in ``warbler.adapters.keys``. Commands are
+not here either: each package's ``store.py`` holds the ones it sends.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+from redis.cluster import RedisCluster
+
+from warbler.settings import get_settings
+
+RedisErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ClusterError)
+Redis = redis.Redis | RedisCluster
+
+_lock = threading.Lock()
+_client: Redis | None = None
+
+
+def client() -> Redis:
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                s = get_settings()
+                opts = dict(
+                    socket_timeout=s.redis_timeout_seconds,
+                    socket_connect_timeout=s.redis_timeout_seconds,
+                    decode_responses=True,
+                    health_check_interval=30,
+                )
+                if s.redis_cluster:
+                    _client = RedisCluster.from_url(s.require("redis_url"), **opts)
+                else:
+                    _client = redis.Redis.from_url(s.require("redis_url"), **opts)
+    return _client
+
+
+def reset_client() -> None:
+    """Drop the cached client (tests point Warbler at a fresh server)."""
+    global _client
+    with _lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+
+
+def is_cluster(r: Any) -> bool:
+    return isinstance(r, RedisCluster)
+
+
+def get_many(r: Any, keys: Sequence[str]) -> list[str | None]:
+    """GET many keys in one round trip, cluster-safe (a pipeline, not a cross-slot MGET)."""
+    if not keys:
+        return []
+    pipe = r.pipeline(transaction=False)
+    for key in keys:
+        pipe.get(key)
+    return pipe.execute()

@@ -1,0 +1,233 @@
+"""The feed manager: every rule that writes a timeline (Mastodon's ``FeedManager`` is the model).
+
+- **Fan-out on write, in two stages.** ``plan`` (tweets table stream) decides who should see a
+  new or removed tweet and puts chunks of ``fanout_chunk_size`` follower ids on the Kinesis
+  fan-out stream, so one planner never does the writes for a large audience itself.
+  ``deliver`` (fan-out stream) applies a whole Kinesis batch in one Redis round trip, one
+  script call per hash slot, then pushes the entries to the followers who are live.
+- **Famous skip.** Authors with ``famous_threshold`` followers or more are not fanned out: their
+  followers merge the author's own timeline at read (``warbler.feeds.reads``); their entries are
+  pushed to the author's live audience instead. ``promote_if_famous`` tells every follower of an
+  account that just crossed the threshold, once.
+- **Reply filter.** A reply to someone else reaches only the author's followers who also
+  follow the person it answers (``Post.conversation_partner``).
+- **Passive skip, retweet dedupe, trim.** Delivery writes only timelines that exist (a missing
+  one is passive and is rebuilt on its next read), skips a retweet whose original (or another
+  retweet of it) is among the newest ``retweet_dedupe_window`` entries, and keeps ``cap``
+  entries: atomically per timeline, in the Lua of ``warbler.feeds.store``.
+- **Merge and unmerge.** A follow merges the followee's newest ``follow_merge_limit`` entries
+  in (a famous followee joins the read-time merge set instead); an unfollow takes them out.
+- **Read-your-writes.** The author's own timelines get a new entry in the request; the fan-out
+  repeats it idempotently.
+
+Both stages are idempotent (sorted-set adds and removes), so at-least-once delivery of either
+stream never duplicates an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from warbler import live, social_graph, users
+from warbler.adapters.redis_client import RedisErrors
+from warbler.errors import NotFound
+from warbler.feeds import reads
+from warbler.feeds.entries import RULES, Op, entry
+from warbler.feeds.store import Applied, FanoutStream, TimelineStore
+from warbler.tweets.store import TweetStore
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One timeline entry (see ``warbler.feeds.entries``) for a slice of an author's audience."""
+
+    op: Op
+    entry: str
+    author_id: str
+    followers: list[str]
+
+    def to_json(self) -> dict:
+        return {"op": self.op.value, "entry": self.entry, "author_id": self.author_id, "followers": self.followers}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> Chunk:
+        try:
+            op = Op(doc["op"])
+        except ValueError:
+            raise ValueError(f"unknown fan-out op {doc['op']!r}") from None
+        return cls(op, str(doc["entry"]), str(doc["author_id"]), [str(f) for f in doc["followers"]])
+
+
+@dataclass(frozen=True)
+class Post:
+    """What fan-out needs of a tweet, from its table-stream image."""
+
+    tweet_id: str
+    author_id: str
+    retweet_of_id: str | None = None
+    reply_to_id: str | None = None
+    parent_author_id: str | None = None
+
+    @classmethod
+    def from_image(cls, image: dict) -> Post:
+        return cls(
+            image["tweet_id"],
+            image["author_id"],
+            image.get("retweet_of_id"),
+            image.get("reply_to_id"),
+            image.get("parent_author_id"),
+        )
+
+    @property
+    def entry(self) -> str:
+        return entry(self.tweet_id, self.retweet_of_id)
+
+    @property
+    def conversation_partner(self) -> str | None:
+        """Whom a reply answers, when that is someone else: only their common followers see it."""
+        if self.reply_to_id and self.parent_author_id and self.parent_author_id != self.author_id:
+            return self.parent_author_id
+        return None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    applied: int
+    pushed: int
+
+
+# ----------------------------------------------------------------------------- read-your-writes
+
+
+def add_own_tweet(author_id: str, tweet_entry: str) -> None:
+    """Read-your-writes: the author sees the tweet at once; fan-out repeats this idempotently."""
+    try:
+        TimelineStore().apply_own(Op.ADD, author_id, tweet_entry)
+    except RedisErrors:
+        pass  # the fan-out of this tweet (from the table stream) also covers the author
+
+
+def remove_own_tweet(author_id: str, tweet_entry: str) -> None:
+    try:
+        TimelineStore().apply_own(Op.REMOVE, author_id, tweet_entry)
+    except RedisErrors:
+        pass  # hydration drops deleted tweets; the stream-driven removal retries the cleanup
+
+
+# ----------------------------------------------------------------------------- fan-out
+
+
+def plan_new(post: Post) -> int:
+    """A new tweet (tweets table stream INSERT): plan its fan-out."""
+    return plan(Op.ADD, post)
+
+
+def plan_removal(post: Post) -> int:
+    """A deleted tweet (REMOVE): tombstone its cache entry (the request did, unless Redis was
+    down then: the stream repeats it until it holds), then plan its removal everywhere."""
+    TweetStore().bury(post.tweet_id)
+    return plan(Op.REMOVE, post)
+
+
+def plan(op: Op, post: Post) -> int:
+    """Put the fan-out chunks of one tweet on the fan-out stream; returns the audience size."""
+    tweet_id, author_id = post.tweet_id, post.author_id
+    stream = FanoutStream()
+    # The author's own timeline first: the request already wrote it, unless Redis was down then.
+    chunks: list[tuple[str, dict]] = [(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]).to_json())]
+    author = users.find_user(author_id)
+    if author is None or RULES.is_famous(author.followers_count):
+        stream.put(chunks)
+        if author is not None:  # not in their followers' timelines, but pushed to the live ones
+            live.push_to_live_audience(op, post.entry, author_id, post.conversation_partner)
+        return 0
+    size = RULES.fanout_chunk_size
+    audience = 0
+    partner = post.conversation_partner
+    for page in social_graph.follower_id_pages(author_id, page_size=size):
+        if partner is not None:
+            page = social_graph.who_follow(page, partner)
+        audience += len(page)
+        for start in range(0, len(page), size):
+            part = page[start : start + size]
+            chunks.append((f"{tweet_id}:{part[0]}", Chunk(op, post.entry, author_id, part).to_json()))
+        if len(chunks) >= stream.MAX_RECORDS_PER_CALL:
+            stream.put(chunks)
+            chunks = []
+    if chunks:
+        stream.put(chunks)
+    return audience
+
+
+def deliver(chunks: Iterable[Chunk]) -> Applied:
+    """Apply chunks to home timelines: one round trip per operation for the whole batch. Also
+    returns the open connections of the followers it reached, for live pushes."""
+    adds: list[tuple[str, list[str]]] = []
+    removes: list[tuple[str, list[str]]] = []
+    for chunk in chunks:
+        (adds if chunk.op == Op.ADD else removes).append((chunk.entry, chunk.followers))
+    store = TimelineStore()
+    added, removed = store.apply_to_homes(Op.ADD, adds), store.apply_to_homes(Op.REMOVE, removes)
+    return Applied(added.applied + removed.applied, {**added.live, **removed.live})
+
+
+def deliver_and_push(chunks: list[Chunk]) -> Delivered:
+    """A fan-out batch: the timelines first, then the live pushes to exactly the followers it
+    reached (best effort: a push never fails the batch, see ``warbler.live``)."""
+    applied = deliver(chunks)
+    pushed = live.push_timeline([(c.op, c.entry, c.followers) for c in chunks], applied.live)
+    return Delivered(applied.applied, pushed)
+
+
+# ----------------------------------------------------------------------------- the social graph
+
+
+def on_follow(follower_id: str, followee_id: str) -> None:
+    """A new follow edge (follows table stream INSERT)."""
+    promote_if_famous(followee_id)
+    merge_followee(follower_id, followee_id)
+
+
+def on_unfollow(follower_id: str, followee_id: str) -> None:
+    unmerge_followee(follower_id, followee_id)
+
+
+def _user(user_id: str):
+    user = users.find_user(user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def promote_if_famous(user_id: str) -> bool:
+    """When an account crosses the famous threshold its followers stop receiving its tweets by
+    fan-out, so each of them must start merging it at read. Done once per account."""
+    if not RULES.is_famous(_user(user_id).followers_count):
+        return False
+    store = TimelineStore()
+    if store.promoted(user_id):
+        return False
+    for page in social_graph.follower_id_pages(user_id):
+        store.add_famous_to_followers(user_id, page)
+    # Marked only when complete: a crash half-way repeats the (idempotent) promotion.
+    store.mark_promoted(user_id)
+    return True
+
+
+def merge_followee(follower_id: str, followee_id: str) -> None:
+    """After a follow: famous followees join the read-time merge set; others' recent tweets are
+    merged into the follower's home timeline (if it is cached: a passive one is rebuilt later)."""
+    store = TimelineStore()
+    if RULES.is_famous(_user(followee_id).followers_count):
+        store.add_famous_followee(follower_id, followee_id)
+        return
+    recent = reads.recent_entries(followee_id, RULES.follow_merge_limit)
+    store.apply_home(Op.ADD, follower_id, recent)
+
+
+def unmerge_followee(follower_id: str, followee_id: str) -> None:
+    store = TimelineStore()
+    store.remove_famous_followee(follower_id, followee_id)
+    recent = reads.recent_entries(followee_id, RULES.cap)
+    store.apply_home(Op.REMOVE, follower_id, recent)

@@ -1,0 +1,196 @@
+"""Reading timelines: the home timeline (with the famous merge and the passive rebuild) and an
+author's own timeline.
+
+- A home timeline is a capped sorted set of entries in Redis, written by fan-out
+  (``warbler.feeds.manager``). Its presence marks the reader *active*; it expires after
+  ``passive_after_seconds`` without a read, which makes the reader *passive*: fan-out skips
+  missing timelines, and the next read rebuilds a complete one from the people they follow.
+- *Famous* authors are never fanned out; each reader keeps the set of famous accounts they
+  follow, and a read merges those authors' own timelines in, at most ``famous_merge_limit`` of
+  them, each costing one range read in the same round trip.
+- With Redis down, the home timeline is computed from DynamoDB: slower, still correct.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from warbler import activity, clock, ids, pagination, social_graph, users
+from warbler.adapters.redis_client import RedisErrors
+from warbler.errors import BadRequest
+from warbler.feeds.entries import RULES
+from warbler.feeds.store import AuthoredEntries, TimelineStore, window
+from warbler.observability import logger
+from warbler.pagination import Page
+from warbler.tweets import views
+
+SEEN_THROTTLE_SECONDS = 3600
+_REBUILD_THREADS = 8
+_ENTRY_RE = re.compile(r"\d{19}(:\d{19})?")
+
+
+# ----------------------------------------------------------------------------- cursors
+
+
+def _bounds(cursor: str | None, since_id: str | None) -> tuple[str | None, str | None]:
+    before = pagination.decode(cursor) if cursor else None
+    if before is not None and (not isinstance(before, str) or not _ENTRY_RE.fullmatch(before)):
+        raise BadRequest("cursor is not valid")
+    after = None
+    if since_id:
+        since = ids.normalize_id(since_id)
+        if since is None:
+            raise BadRequest("since_id must be a tweet id")
+        after = since + ";"  # ";" sorts after ":", so the since tweet's own retweet entry is out too
+    return before, after
+
+
+def _page_of(ids_newest_first: list[str], limit: int) -> tuple[list[str], str | None]:
+    page = ids_newest_first[:limit]
+    more = len(ids_newest_first) > limit
+    return page, (pagination.encode(page[-1]) if more and page else None)
+
+
+# ----------------------------------------------------------------------------- an author's entries
+
+
+def recent_entries(author_id: str, limit: int) -> list[str]:
+    """An author's newest timeline entries: their cached user timeline, else DynamoDB (and cache it)."""
+    store = TimelineStore()
+    try:
+        page = store.cached_user_timeline(author_id, limit)
+        if page is not None:
+            return page
+    except RedisErrors:
+        return AuthoredEntries().newest(author_id, limit)
+    newest = AuthoredEntries().newest(author_id, RULES.cap)
+    with contextlib.suppress(*RedisErrors):
+        store.replace_user_timeline(author_id, newest, RULES.passive_after_seconds)
+    return newest[:limit]
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+class HomeTimeline:
+    """Reads one user's home timeline."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    def page_ids(
+        self, limit: int, cursor: str | None = None, since_id: str | None = None
+    ) -> tuple[list[str], str | None]:
+        before, after = _bounds(cursor, since_id)
+        try:
+            return self._from_redis(limit, before, after)
+        except RedisErrors:
+            return _page_of(window(self._compute(include_famous=True)[0], before, after), limit)
+
+    def _from_redis(self, limit: int, before: str | None, after: str | None) -> tuple[list[str], str | None]:
+        store = TimelineStore()
+        read = store.read_home(
+            self.user_id,
+            limit + 1,
+            before,
+            after,
+            famous_limit=RULES.famous_merge_limit,
+            keep_for_seconds=RULES.passive_after_seconds,
+            seen_throttle_seconds=SEEN_THROTTLE_SECONDS,
+        )
+        own, famous = read.page, read.famous
+        if not read.present:
+            ids_, famous = self.rebuild(store)
+            own = window(ids_, before, after)[: limit + 1]
+        if read.first_read_this_hour:
+            self._record_seen()
+        if famous:
+            own = self._merge_famous(store, own, famous, limit + 1, before, after)
+        return _page_of(own, limit)
+
+    def _merge_famous(
+        self, store: TimelineStore, own: list[str], famous: list[str], n: int, before: str | None, after: str | None
+    ) -> list[str]:
+        streams = [own]
+        for author_id, page in zip(famous, store.user_timeline_pages(famous, n, before, after), strict=True):
+            if page is None:  # a famous author's cached timeline expired: refill it once
+                page = window(recent_entries(author_id, RULES.cap), before, after)[:n]
+            streams.append(page)
+        merged: list[str] = []
+        for tid in heapq.merge(*streams, reverse=True):
+            if not merged or merged[-1] != tid:
+                merged.append(tid)
+                if len(merged) == n:
+                    break
+        return merged
+
+    def _record_seen(self) -> None:
+        """At most hourly: stamp ``last_seen_at`` and tell the activity stream. Neither may fail
+        a read, so errors are logged, not raised."""
+        try:
+            if users.stamp_seen(self.user_id, clock.now_iso()):  # False: no such user, nothing to stamp
+                activity.publish([activity.seen(self.user_id)])
+        except Exception:  # noqa: BLE001
+            logger.exception("recording a seen event failed")
+
+    def rebuild(self, store: TimelineStore | None = None) -> tuple[list[str], list[str]]:
+        """Recompute from DynamoDB and cache it: the passive user is active again."""
+        tweet_ids, famous = self._compute(include_famous=False)
+        (store or TimelineStore()).replace_home(self.user_id, tweet_ids, famous, RULES.passive_after_seconds)
+        return tweet_ids[: RULES.cap], famous
+
+    def _compute(self, include_famous: bool) -> tuple[list[str], list[str]]:
+        followees = social_graph.followee_ids(self.user_id)
+        people = users.users_by_id(followees)
+        famous = [uid for uid, u in people.items() if RULES.is_famous(u.followers_count)]
+        authors = [self.user_id] + [uid for uid in people if include_famous or uid not in famous]
+        per_author = RULES.rebuild_per_followee
+        source = AuthoredEntries()
+        with ThreadPoolExecutor(max_workers=_REBUILD_THREADS) as pool:
+            streams = list(pool.map(lambda a: source.newest(a, per_author), authors))
+        merged = list(heapq.merge(*streams, reverse=True))[: RULES.cap]
+        return merged, famous
+
+
+class UserTimeline:
+    """An author's own tweets: the cached newest ``timeline_cap`` in Redis, DynamoDB beyond."""
+
+    def __init__(self, author_id: str) -> None:
+        self.author_id = author_id
+
+    def page_ids(
+        self, limit: int, cursor: str | None = None, since_id: str | None = None
+    ) -> tuple[list[str], str | None]:
+        before, after = _bounds(cursor, since_id)
+        cap = RULES.cap
+        source = AuthoredEntries()
+        try:
+            present, page, size = TimelineStore().user_timeline_page(self.author_id, limit + 1, before, after)
+            if not present:
+                cached = recent_entries(self.author_id, cap)
+                page, size = window(cached, before, after)[: limit + 1], len(cached) + 1
+        except RedisErrors:
+            return _page_of(source.newest(self.author_id, limit + 1, before, after), limit)
+        if len(page) <= limit and size > cap:
+            # The cache is full, so older tweets may lie past it: continue in DynamoDB.
+            last = page[-1] if page else before
+            page += source.newest(self.author_id, limit + 1 - len(page), last, after)
+        return _page_of(page, limit)
+
+
+# ----------------------------------------------------------------------------- pages of views
+
+
+def home_page(caller_id: str, limit: int, cursor: str | None = None, since_id: str | None = None) -> Page:
+    """``GET /timelines/home``: the caller's home timeline as tweet views."""
+    entries, next_cursor = HomeTimeline(caller_id).page_ids(limit, cursor, since_id)
+    return Page(views.hydrate(entries, caller_id), next_cursor)
+
+
+def user_page(caller_id: str, handle: str, limit: int, cursor: str | None = None, since_id: str | None = None) -> Page:
+    """``GET /users/<handle>/tweets``: an author's own timeline as the caller sees it."""
+    entries, next_cursor = UserTimeline(users.user_id_for_handle(handle)).page_ids(limit, cursor, since_id)
+    return Page(views.hydrate(entries, caller_id), next_cursor)

@@ -1,0 +1,328 @@
+"""Every Redis and DynamoDB command of the feeds, and the fan-out Lua.
+
+``TimelineStore`` writes and reads home and user timelines (sorted sets, see
+``warbler.adapters.keys``) and the famous-followee sets; ``AuthoredEntries`` reads an author's
+entries from the tweets table (the source of truth a lost or expired timeline is rebuilt from).
+The rules themselves — who gets an entry, the cap, the retweet dedupe window, when a timeline
+is passive — are decided in ``warbler.feeds``; their parameters are passed in here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from warbler.adapters import kinesis
+from warbler.adapters.dynamo import TweetModel
+from warbler.adapters.keys import Keys, hash_tag
+from warbler.adapters.redis_client import Redis, client, is_cluster
+from warbler.clock import now_iso
+from warbler.feeds.entries import RULES, Op, entry, entry_tweet_id
+from warbler.ids import FLOOR_ID
+from warbler.settings import get_settings
+
+# Inserts members into timelines only where the timeline is cached (it exists: it always holds
+# the floor member). ARGV after (op, cap, window) is a list
+# of (member, count) pairs: the first ``count`` KEYS get the first member, and so on, so a member
+# shared by a thousand followers crosses the wire once. A member "<id>:<original>" is a retweet:
+# it is skipped when the original, or another retweet of it, is already among the newest
+# ``window`` entries. Removal is unconditional.
+# KEYS[1] is the slot's live index (``Keys.live``): the script also answers, for each follower it
+# touched, their open WebSocket connections, so pushing needs no second pass over the followers.
+# It returns {applied, key index, connection ids, key index, connection ids, ...}.
+# Trimming to the cap costs a ZCARD per insert, a third of the script's work, so inserts only
+# check when the entry's last two digits are 00-06 (about 1 in 14, spread evenly by the
+# snowflake's sequence bits); reads trim exactly before they page (``trim_command``), so no read
+# ever sees more than ``cap`` entries and an unread timeline overshoots by a few at most.
+_APPLY = """
+local op = ARGV[1]
+local cap = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local n = 0
+local live = {}
+local k = 2
+for g = 4, #ARGV, 2 do
+  local member = ARGV[g]
+  local last = k + tonumber(ARGV[g + 1]) - 1
+  local original = string.match(member, ':(%d+)$')
+  local check_size = (tonumber(string.sub(member, 18, 19)) or 0) < 7
+  for i = k, last do
+    local key = KEYS[i]
+    if op == 'add' then
+      if redis.call('EXISTS', key) == 1 then
+        local seen = false
+        if original then
+          for _, m in ipairs(redis.call('ZREVRANGE', key, 0, window - 1)) do
+            if m == original or string.match(m, ':(%d+)$') == original then
+              seen = true
+              break
+            end
+          end
+        end
+        if not seen then
+          n = n + redis.call('ZADD', key, 0, member)
+          if check_size then
+            local size = redis.call('ZCARD', key)
+            if size > cap + 1 then
+              redis.call('ZREMRANGEBYRANK', key, 1, size - cap - 1)
+            end
+          end
+        end
+      end
+    else
+      n = n + redis.call('ZREM', key, member)
+    end
+    local connections = redis.call('HGET', KEYS[1], string.match(key, ':([^:]+)$'))
+    if connections then
+      table.insert(live, i - 1)
+      table.insert(live, connections)
+    end
+  end
+  k = last + 1
+end
+table.insert(live, 1, n)
+return live
+"""
+
+# slot tag -> timeline entry -> timeline keys
+Groups = dict[str, dict[str, list[str]]]
+
+
+@dataclass
+class Applied:
+    applied: int = 0
+    live: dict[str, list[str]] = field(default_factory=dict)  # user id -> open connection ids
+
+
+@dataclass(frozen=True)
+class HomeRead:
+    """One round trip of a home read: whether the timeline is cached, its page, the famous
+    followees to merge, and whether this is the reader's first read this hour."""
+
+    present: bool
+    page: list[str]
+    famous: list[str]
+    first_read_this_hour: bool
+
+
+def window(entries: Iterable[str], before: str | None, after: str | None) -> list[str]:
+    return [t for t in entries if (before is None or t < before) and (after is None or t > after)]
+
+
+class TimelineStore:
+    """Sorted-set timelines of entries, newest first, and the famous-followee sets."""
+
+    def __init__(self, r: Redis | None = None, *, cap: int | None = None, dedupe_window: int | None = None) -> None:
+        self._r = r or client()
+        self._apply = self._r.register_script(_APPLY)
+        self._cap = RULES.cap if cap is None else cap
+        self._window = RULES.retweet_dedupe_window if dedupe_window is None else dedupe_window
+
+    def apply(self, op: Op, entries: Iterable[tuple[str, str]]) -> int:
+        """Add or remove (timeline key, entry) pairs in one round trip."""
+        groups: Groups = defaultdict(lambda: defaultdict(list))
+        for key, member in entries:
+            groups[hash_tag(key)][member].append(key)
+        return self.apply_groups(op, groups).applied
+
+    def apply_groups(self, op: Op, groups: Groups) -> Applied:
+        """One round trip, one script call per hash slot, each entry sent once per slot; also
+        returns the open connections of the users whose timelines it touched."""
+        result = Applied()
+        for pipe, slots in self._pipelines(groups):
+            slot_keys = []
+            for tag in slots:
+                keys: list[str] = [Keys.live_of_tag(tag)]
+                args: list[str | int] = [op.value, self._cap, self._window]
+                for member, member_keys in groups[tag].items():
+                    keys += member_keys
+                    args += (member, len(member_keys))
+                self._apply(keys=keys, args=args, client=pipe)
+                slot_keys.append(keys)
+            for keys, reply in zip(slot_keys, pipe.execute(), strict=True):
+                result.applied += int(reply[0])
+                for i in range(1, len(reply), 2):
+                    user_id = keys[int(reply[i])].rsplit(":", 1)[1]
+                    result.live[user_id] = str(reply[i + 1]).split()
+        return result
+
+    def _pipelines(self, groups: Groups) -> list[tuple[Any, list[str]]]:
+        """One pipeline for a single Redis; one per node for a cluster, whose client-side
+        pipelines refuse scripts (each node's own pipeline takes them: its slots are local)."""
+        if not is_cluster(self._r):
+            return [(self._r.pipeline(transaction=False), list(groups))]
+        r: Any = self._r
+        by_node: dict[str, list[str]] = defaultdict(list)
+        nodes = {}
+        for tag in groups:
+            node = r.get_node_from_key(tag)
+            by_node[node.name].append(tag)
+            nodes[node.name] = node
+        return [
+            (r.get_redis_connection(nodes[name]).pipeline(transaction=False), tags) for name, tags in by_node.items()
+        ]
+
+    def trim_command(self, pipe, key: str) -> None:
+        """Keep the floor (rank 0) and the newest ``cap`` entries."""
+        pipe.zremrangebyrank(key, 1, -(self._cap + 1))
+
+    def page_commands(self, pipe, key: str, limit: int, before: str | None, after: str | None) -> None:
+        high = f"({before}" if before else "+"
+        low = f"({after}" if after and after > FLOOR_ID else f"({FLOOR_ID}"
+        pipe.zrevrangebylex(key, high, low, start=0, num=limit)
+
+    def replace(self, key: str, members: Sequence[str], ttl_seconds: int | None) -> None:
+        """Write a whole timeline at once (rebuild on return, or on a lost cache)."""
+        newest = sorted(set(members), reverse=True)[: self._cap]
+        pipe = self._r.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.zadd(key, {FLOOR_ID: 0, **{tid: 0 for tid in newest}})
+        if ttl_seconds:
+            pipe.expire(key, ttl_seconds)
+        pipe.execute()
+
+    def replace_user_timeline(self, author_id: str, entries: Sequence[str], ttl_seconds: int) -> None:
+        self.replace(Keys.user_timeline(author_id), entries, ttl_seconds)
+
+    def apply_own(self, op: Op, author_id: str, timeline_entry: str) -> int:
+        """An author's entry in (or out of) their own home and user timelines."""
+        return self.apply(op, [(Keys.home(author_id), timeline_entry), (Keys.user_timeline(author_id), timeline_entry)])
+
+    def apply_home(self, op: Op, user_id: str, entries: Iterable[str]) -> int:
+        """Entries into (or out of) one user's home timeline, if it is cached."""
+        key = Keys.home(user_id)
+        return self.apply(op, [(key, e) for e in entries])
+
+    def apply_to_homes(self, op: Op, deliveries: Iterable[tuple[str, Sequence[str]]]) -> Applied:
+        """(entry, user ids) deliveries into home timelines: the fan-out worker's whole batch."""
+        groups: Groups = defaultdict(lambda: defaultdict(list))
+        for timeline_entry, user_ids in deliveries:
+            for tag, key in Keys.homes_by_tag(user_ids):
+                groups[tag][timeline_entry].append(key)
+        return self.apply_groups(op, groups)
+
+    # ------------------------------------------------------------------------- reads
+
+    def cached_user_timeline(self, author_id: str, limit: int) -> list[str] | None:
+        """The newest ``limit`` entries of an author's cached timeline; None when it is not cached."""
+        key = Keys.user_timeline(author_id)
+        pipe = self._r.pipeline(transaction=False)
+        pipe.exists(key)
+        self.page_commands(pipe, key, limit, None, None)
+        present, page = pipe.execute()
+        return page if present else None
+
+    def read_home(
+        self,
+        user_id: str,
+        limit: int,
+        before: str | None,
+        after: str | None,
+        *,
+        famous_limit: int,
+        keep_for_seconds: int,
+        seen_throttle_seconds: int,
+    ) -> HomeRead:
+        """Trim, page, pick famous followees, renew the timeline's life and test the hourly
+        "seen" marker: one round trip."""
+        key = Keys.home(user_id)
+        pipe = self._r.pipeline(transaction=False)
+        pipe.exists(key)
+        self.trim_command(pipe, key)
+        self.page_commands(pipe, key, limit, before, after)
+        pipe.srandmember(Keys.famous_followees(user_id), famous_limit)
+        pipe.expire(key, keep_for_seconds)
+        pipe.set(Keys.seen(user_id), now_iso(), nx=True, ex=seen_throttle_seconds)
+        present, _, page, famous, _, first_read_this_hour = pipe.execute()
+        return HomeRead(bool(present), page, famous, bool(first_read_this_hour))
+
+    def user_timeline_pages(
+        self, author_ids: Sequence[str], limit: int, before: str | None, after: str | None
+    ) -> list[list[str] | None]:
+        """A page of each author's cached user timeline (None where it is not cached): one round trip."""
+        pipe = self._r.pipeline(transaction=False)
+        for author_id in author_ids:
+            key = Keys.user_timeline(author_id)
+            pipe.exists(key)
+            self.page_commands(pipe, key, limit, before, after)
+        replies = pipe.execute()
+        return [replies[2 * i + 1] if replies[2 * i] else None for i in range(len(author_ids))]
+
+    def user_timeline_page(
+        self, author_id: str, limit: int, before: str | None, after: str | None
+    ) -> tuple[bool, list[str], int]:
+        """(cached?, the page, the timeline's size with its floor): one round trip."""
+        key = Keys.user_timeline(author_id)
+        pipe = self._r.pipeline(transaction=False)
+        pipe.exists(key)
+        self.page_commands(pipe, key, limit, before, after)
+        pipe.zcard(key)
+        present, page, size = pipe.execute()
+        return bool(present), page, int(size)
+
+    # ------------------------------------------------------------------------- famous followees
+
+    def replace_home(self, user_id: str, entries: Sequence[str], famous: Sequence[str], ttl_seconds: int) -> None:
+        """A rebuilt home timeline and the famous followees merged into it at read."""
+        self.replace(Keys.home(user_id), entries, ttl_seconds)
+        pipe = self._r.pipeline(transaction=True)
+        fam_key = Keys.famous_followees(user_id)
+        pipe.delete(fam_key)
+        if famous:
+            pipe.sadd(fam_key, *famous)
+        pipe.execute()
+
+    def add_famous_followee(self, follower_id: str, famous_id: str) -> None:
+        self._r.sadd(Keys.famous_followees(follower_id), famous_id)
+
+    def remove_famous_followee(self, follower_id: str, famous_id: str) -> None:
+        self._r.srem(Keys.famous_followees(follower_id), famous_id)
+
+    def famous_followees(self, user_id: str) -> list[str]:
+        return sorted(str(m) for m in self._r.smembers(Keys.famous_followees(user_id)))
+
+    def add_famous_to_followers(self, famous_id: str, followers: Sequence[str]) -> None:
+        pipe = self._r.pipeline(transaction=False)
+        for follower in followers:
+            pipe.sadd(Keys.famous_followees(follower), famous_id)
+        pipe.execute()
+
+    def promoted(self, user_id: str) -> bool:
+        return bool(self._r.exists(Keys.famous_marker(user_id)))
+
+    def mark_promoted(self, user_id: str) -> None:
+        self._r.set(Keys.famous_marker(user_id), "1")
+
+
+class AuthoredEntries:
+    """An author's entries from the tweets table (its ``by_author`` index), newest first."""
+
+    def newest(self, author_id: str, limit: int, before: str | None = None, after: str | None = None) -> list[str]:
+        # Entries bound the window; the range key is the bare tweet id, so bound it by those.
+        low, high = (entry_tweet_id(after) if after else None), (entry_tweet_id(before) if before else None)
+        condition: Any = None
+        if low is not None and high is not None:
+            condition = TweetModel.tweet_id.between(low, high)
+        elif high is not None:
+            condition = TweetModel.tweet_id <= high
+        elif low is not None:
+            condition = TweetModel.tweet_id >= low
+        found = TweetModel.by_author.query(
+            author_id,
+            range_key_condition=condition,
+            scan_index_forward=False,
+            limit=limit + 2,
+            attributes_to_get=["tweet_id", "retweet_of_id"],
+        )
+        return window((entry(t.tweet_id, t.retweet_of_id) for t in found), before, after)[:limit]
+
+
+class FanoutStream:
+    """The Kinesis fan-out stream: (partition key, chunk document) records."""
+
+    MAX_RECORDS_PER_CALL = kinesis.MAX_RECORDS_PER_CALL
+
+    def put(self, records: Sequence[tuple[str, dict]]) -> None:
+        kinesis.put_json(get_settings().fanout_stream, records)
