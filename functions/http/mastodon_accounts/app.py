@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from warbler import errors, social_graph, timelines, tweets, users
+from warbler import errors, social_graph, users
+from warbler.feeds.reads import UserTimeline
 from warbler.mastodon import edge, entities, oauth, paging, render
+from warbler.tweets import views as tweet_views
 
 app = edge.make_app()
 
@@ -86,7 +88,7 @@ def relationships():
     followed_by = set(social_graph.who_follow(ids, caller))
     out = []
     for other in ids:
-        following = other != caller and bool(social_graph.who_follow([caller], other))
+        following = other in social_graph.followed_among(caller, [other])
         out.append(entities.relationship(other, following, other in followed_by))
     return edge.json_response(out)
 
@@ -107,8 +109,8 @@ def account_statuses(account_id: str):
     author = _account(edge.status_id(account_id))["id"]
     if filters.only_media or filters.pinned:  # Warbler has neither media nor pinned posts
         return edge.json_response([])
-    page = paging.timeline(timelines.UserTimeline(author), query)
-    views = tweets.hydrate(page.entries, caller)
+    page = paging.timeline(UserTimeline(author), query)
+    views = tweet_views.hydrate(page.entries, caller)
     if filters.exclude_reblogs:
         views = [v for v in views if v.get("retweet_of") is None]
     if filters.exclude_replies:

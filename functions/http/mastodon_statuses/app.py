@@ -11,9 +11,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, Field
 
-from warbler import engagement, errors, tweets
+from warbler import errors
+from warbler.engagement import toggle
 from warbler.idempotency import once_per_key
 from warbler.mastodon import edge, entities, paging, render
+from warbler.tweets import views, write
 
 app = edge.make_app()
 MAX_DESCENDANTS = 60
@@ -32,7 +34,7 @@ class NewStatus(BaseModel):
 def _post(request: dict) -> dict:
     body = request["payload"]
     reply_to = edge.status_id(body["in_reply_to_id"]) if body.get("in_reply_to_id") else None
-    return tweets.post_tweet(request["caller"], body["status"], reply_to_id=reply_to)
+    return write.post_tweet(request["caller"], body["status"], reply_to_id=reply_to)
 
 
 _post_once = once_per_key(_post)
@@ -56,7 +58,7 @@ def post():
 @app.get("/api/v1/statuses/<status_id>")
 def read(status_id: str):
     caller = edge.user_id(app, "read:statuses")
-    view = tweets.get_tweet(edge.status_id(status_id), caller)
+    view = views.get_tweet(edge.status_id(status_id), caller)
     return edge.json_response(render.status(view, edge.base_url(app)))
 
 
@@ -65,15 +67,15 @@ def delete(status_id: str):
     """Answers the deleted status with its ``text``, for "delete and redraft"."""
     caller = edge.user_id(app, "write:statuses")
     tweet_id = edge.status_id(status_id)
-    entity = render.status(tweets.get_tweet(tweet_id, caller), edge.base_url(app))
-    tweets.delete_tweet(caller, tweet_id)
+    entity = render.status(views.get_tweet(tweet_id, caller), edge.base_url(app))
+    write.delete_tweet(caller, tweet_id)
     return edge.json_response(entity)
 
 
 @app.get("/api/v1/statuses/<status_id>/context")
 def context(status_id: str):
     caller = edge.user_id(app, "read:statuses")
-    found = tweets.context(edge.status_id(status_id), caller, MAX_DESCENDANTS)
+    found = views.context(edge.status_id(status_id), caller, MAX_DESCENDANTS)
     base = edge.base_url(app)
     ancestors = render.statuses(found["ancestors"], base)
     descendants = render.statuses(found["replies"]["items"], base)
@@ -81,29 +83,29 @@ def context(status_id: str):
 
 
 def _engage(status_id: str, act: Any) -> Response:
-    caller = edge.user_id(app, "write:favourites" if act in (engagement.like, engagement.unlike) else "write:statuses")
+    caller = edge.user_id(app, "write:favourites" if act in (toggle.like, toggle.unlike) else "write:statuses")
     view = act(caller, edge.status_id(status_id))
     return edge.json_response(render.status(view, edge.base_url(app)))
 
 
 @app.post("/api/v1/statuses/<status_id>/favourite")
 def favourite(status_id: str):
-    return _engage(status_id, engagement.like)
+    return _engage(status_id, toggle.like)
 
 
 @app.post("/api/v1/statuses/<status_id>/unfavourite")
 def unfavourite(status_id: str):
-    return _engage(status_id, engagement.unlike)
+    return _engage(status_id, toggle.unlike)
 
 
 @app.post("/api/v1/statuses/<status_id>/reblog")
 def reblog(status_id: str):
-    return _engage(status_id, engagement.retweet)
+    return _engage(status_id, toggle.retweet)
 
 
 @app.post("/api/v1/statuses/<status_id>/unreblog")
 def unreblog(status_id: str):
-    return _engage(status_id, engagement.unretweet)
+    return _engage(status_id, toggle.unretweet)
 
 
 @app.get("/api/v1/favourites")
@@ -113,7 +115,7 @@ def favourites():
     query = edge.params(app)
     limit = paging.limit(query)
     handle = render.accounts([caller])[caller]["handle"]
-    page = tweets.liked_by(caller, handle, limit, query.get("max_id") or None)
+    page = views.liked_by(caller, handle, limit, query.get("max_id") or None)
     body = render.statuses(page.items, edge.base_url(app))
     return edge.json_response(body, headers=edge.link_header(app, query, page.next_cursor, None))
 

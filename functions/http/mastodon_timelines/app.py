@@ -8,8 +8,10 @@ can read. Mastodon allows an instance to answer it empty.
 
 from __future__ import annotations
 
-from warbler import errors, search, timelines, tweets
+from warbler import errors, search
+from warbler.feeds.reads import HomeTimeline
 from warbler.mastodon import edge, paging, render
+from warbler.tweets import views
 
 app = edge.make_app()
 
@@ -18,8 +20,8 @@ app = edge.make_app()
 def home():
     caller = edge.user_id(app, "read:statuses")
     query = edge.params(app)
-    page = paging.timeline(timelines.HomeTimeline(caller), query)
-    body = render.statuses(tweets.hydrate(page.entries, caller), edge.base_url(app))
+    page = paging.timeline(HomeTimeline(caller), query)
+    body = render.statuses(views.hydrate(page.entries, caller), edge.base_url(app))
     return edge.json_response(body, headers=edge.link_header(app, query, page.next_max_id, page.prev_min_id))
 
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from warbler import errors, pagination, timelines
+from warbler import errors, pagination
+from warbler.feeds.entries import entry_tweet_id
 from warbler.ids import normalize_id
 from warbler.settings import get_settings
 
@@ -68,5 +69,5 @@ def timeline(source: Timeline, query: Mapping[str, Any]) -> TimelinePage:
     else:
         entries, next_cursor = source.page_ids(size, cursor, since_id=since_id)
         more_older = next_cursor is not None
-    ids = [timelines.entry_tweet_id(e) for e in entries]
+    ids = [entry_tweet_id(e) for e in entries]
     return TimelinePage(entries, ids[-1] if ids and more_older else None, ids[0] if ids else None)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from warbler import tweets, users
+from warbler import users
 from warbler.mastodon import entities
+from warbler.tweets import views as tweet_views
 
 
 def accounts(user_ids: Iterable[str]) -> dict[str, dict]:
@@ -30,7 +31,7 @@ def statuses(views: Sequence[dict], base: str) -> list[dict]:
     people = accounts(_people(views))
     parents = [v.get("reply_to_id") for view in views for v in (view, view.get("retweet_of")) if v]
     wanted = sorted({p for p in parents if p})
-    parent_authors = {tid: rec["author_id"] for tid, rec in tweets.records(wanted).items()} if wanted else {}
+    parent_authors = {tid: rec["author_id"] for tid, rec in tweet_views.records(wanted).items()} if wanted else {}
     out = []
     for view in views:
         entity = entities.status(view, people, base, parent_authors)

@@ -24,7 +24,8 @@ from pynamodb.exceptions import DeleteError, DoesNotExist
 
 from warbler import clock
 from warbler.adapters.dynamo import OAuthModel
-from warbler.adapters.redis_store import Keys, RedisErrors, client
+from warbler.adapters.keys import Keys
+from warbler.adapters.redis_client import RedisErrors, client
 from warbler.settings import get_settings
 
 
