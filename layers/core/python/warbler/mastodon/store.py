@@ -26,6 +26,7 @@ from warbler import clock
 from warbler.adapters.dynamo import OAuthModel
 from warbler.adapters.keys import Keys
 from warbler.adapters.redis_client import RedisErrors, client
+from warbler.adapters.transactions import failed_conditions
 from warbler.settings import get_settings
 
 
@@ -117,7 +118,7 @@ class OAuthStore:
                 f"code#{digest(code)}", condition=OAuthModel.key.exists(), return_values="ALL_OLD"
             )
         except DeleteError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if failed_conditions(error):
                 return None
             raise
         attributes = (old or {}).get("Attributes")
