@@ -118,3 +118,15 @@ def test_the_store_rule_would_catch_a_domain_module_calling_a_client():
     )
     assert ("warbler.adapters.redis_client", {"RedisErrors", "client"}) in found
     assert ("pynamodb.models", set()) in found
+
+
+def test_conditional_check_failures_are_read_in_one_place():
+    # ``adapters.transactions`` is the one reader of ConditionalCheckFailed and the one maker
+    # of transactions; a store that parses the code itself would drift from the others.
+    readers = [
+        name
+        for name, path in MODULES.items()
+        if name != "warbler.adapters.transactions"
+        and ("ConditionalCheckFailed" in path.read_text() or "TransactWrite(" in path.read_text())
+    ]
+    assert not readers, f"use warbler.adapters.transactions in {readers}"

@@ -10,4 +10,8 @@ from warbler.settings import get_settings
 
 class ActivityStream:
     def put(self, events: Sequence[dict]) -> None:
-        kinesis.put_json(get_settings().activity_stream, [(e["actor_id"], e) for e in events])
+        self.put_keyed([(e["actor_id"], e) for e in events])
+
+    def put_keyed(self, records: Sequence[tuple[str, dict]]) -> None:
+        """(partition key, event) records, for events ordered by something else than an actor."""
+        kinesis.put_json(get_settings().activity_stream, records)

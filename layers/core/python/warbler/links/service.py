@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from warbler import clock, ids
-from warbler.adapters import kinesis
+from warbler.activity.store import ActivityStream
 from warbler.errors import NotFound
 from warbler.links import keys
 from warbler.links.clicks import ClickQueue
@@ -118,7 +118,7 @@ def resolve(key: str, store: LinkStore | None = None) -> Link:
 
 
 def _send_clicks(events: Sequence[dict]) -> None:
-    kinesis.put_json(get_settings().activity_stream, [(e["key"], e) for e in events])
+    ActivityStream().put_keyed([(e["key"], e) for e in events])
 
 
 def clicks() -> ClickQueue:

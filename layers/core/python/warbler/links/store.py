@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from warbler.adapters.dynamo import KeyCounterModel, LinkModel
+from warbler.adapters.transactions import failed_conditions, transaction
 
 KEY_SPACE_NAME = "links"
 
@@ -84,15 +84,14 @@ class LinkStore:
         key_item = LinkModel(key_id(key), url=url, tweet_id=tweet_id, created_at=at)
         url_item = LinkModel(url_id(url), key=key, created_at=at)
         try:
-            with TransactWrite(connection=LinkModel._get_connection().connection) as tx:
+            with transaction() as tx:
                 tx.save(key_item, condition=LinkModel.id.does_not_exist())
                 tx.save(url_item, condition=LinkModel.id.does_not_exist())
         except TransactWriteError as error:
-            reasons = getattr(error, "cancellation_reasons", None) or []
-            failed = [r is not None and r.code == "ConditionalCheckFailed" for r in reasons]
-            if len(failed) == 2 and failed[1]:
+            failed = failed_conditions(error)
+            if 1 in failed:
                 return Claim.URL_TAKEN
-            if len(failed) == 2 and failed[0]:
+            if 0 in failed:
                 return Claim.KEY_TAKEN
             raise
         return Claim.CLAIMED

@@ -26,6 +26,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
 from pynamodb.expressions.update import Action
 
 from warbler.adapters.dynamo import MediaModel
+from warbler.adapters.transactions import failed_conditions
 from warbler.settings import get_settings
 
 UPLOAD_PREFIX = "uploads/"
@@ -154,7 +155,7 @@ class MediaTable:
         try:
             MediaModel(media_id).update(actions=actions, condition=MediaModel.state == PENDING)
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if failed_conditions(error):
                 return False
             raise
         return True
@@ -168,7 +169,7 @@ class MediaTable:
                 condition=(MediaModel.owner_id == owner_id) & MediaModel.tweet_id.does_not_exist(),
             )
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if failed_conditions(error):
                 return False
             raise
         return True
