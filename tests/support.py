@@ -32,7 +32,7 @@ def raw_home_entries(redis_url: str, user_id: str) -> list[str]:
     whether fan-out itself added or removed an entry."""
     import redis  # noqa: PLC0415 - only the tests that look inside Redis need it
 
-    from warbler.adapters.redis_store import Keys  # noqa: PLC0415
+    from warbler.adapters.keys import Keys  # noqa: PLC0415
     from warbler.ids import FLOOR_ID  # noqa: PLC0415
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)

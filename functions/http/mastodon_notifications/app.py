@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from warbler import clock, errors, notifications, tweets
+from warbler import clock, errors, notifications
 from warbler.mastodon import edge, entities, paging, render
+from warbler.tweets import views as tweet_views
 
 app = edge.make_app()
 MASTODON_TO_WARBLER = {}
@@ -42,7 +43,7 @@ def _render(user_id: str, groups: list[dict]) -> list[dict]:
     base = edge.base_url(app)
     people = render.accounts({a["id"] for g in groups for a in g["actors"]})
     tweet_ids = [g["tweet"]["id"] for g in groups if g.get("tweet")]
-    statuses = {s["id"]: s for s in render.statuses(tweets.hydrate(tweet_ids, user_id), base)} if tweet_ids else {}
+    statuses = {s["id"]: s for s in render.statuses(tweet_views.hydrate(tweet_ids, user_id), base)} if tweet_ids else {}
     out: list[dict] = []
     for group in groups:
         status = statuses.get(group["tweet"]["id"]) if group.get("tweet") else None

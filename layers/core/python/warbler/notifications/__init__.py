@@ -187,8 +187,4 @@ def mark_read(user_id: str, up_to_id: str) -> dict:
 
 def clear(user_id: str) -> int:
     """Delete every notification of a user (Mastodon's "clear"); returns how many groups went."""
-    keys = [row.notification_id for row in NotificationModel.query(user_id, attributes_to_get=["notification_id"])]
-    with NotificationModel.batch_write() as batch:
-        for notification_id in keys:
-            batch.delete(NotificationModel(user_id, notification_id))
-    return len(keys)
+    return NotificationStore().clear(user_id)

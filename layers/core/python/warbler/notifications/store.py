@@ -65,6 +65,14 @@ class NotificationStore:
         rows = [row for row in result if row.actor_ids]
         return rows, result.last_evaluated_key
 
+    def clear(self, user_id: str) -> int:
+        """Delete every group of a user; returns how many there were."""
+        keys = [row.notification_id for row in NotificationModel.query(user_id, attributes_to_get=["notification_id"])]
+        with NotificationModel.batch_write() as batch:
+            for notification_id in keys:
+                batch.delete(NotificationModel(user_id, notification_id))
+        return len(keys)
+
     def count_after(self, user_id: str, read_to: str | None) -> int:
         condition = NotificationModel.notification_id > read_to if read_to else None
         return NotificationModel.count(user_id, condition)
