@@ -40,7 +40,7 @@ format: venv
 openapi: venv
 	$(PY) -m infra.openapi
 
-synth: venv
+synth: venv web
 	$(PY) -m infra.cdk.app
 
 ## make layer: build the shared layer (warbler + requirements.txt for Lambda) the synth would ship; prints its directory

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from infra import catalog
 from infra.cdk.authorizers import token_authorizers
 from infra.cdk.config import DeployConfig
 from infra.cdk.functions import WarblerFunction
@@ -64,13 +66,15 @@ class RestApi(Construct):
         )
         # The stack exports the URL as RestApiUrl; drop the construct's auto-named duplicate.
         self.api.node.try_remove_child("Endpoint")
+        self.gateway_responses = []
         for response_type, status, code in GATEWAY_RESPONSES:
-            self.api.add_gateway_response(
+            response = self.api.add_gateway_response(
                 f"{pascal(response_type.response_type.lower())}Response",
                 type=response_type,
                 status_code=status,
                 templates={"application/json": error_template(code)},
             )
+            self.gateway_responses.append(response)
 
         authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
         lambda_authorizers = token_authorizers(self, functions)
@@ -109,6 +113,31 @@ class RestApi(Construct):
                     )
                 else:
                     resource.add_method(key[0], integration, authorization_type=apigw.AuthorizationType.NONE)
+
+    def allow_origin(self, origin: str) -> None:
+        """CORS for exactly ``origin``: a preflight on every resource with a route, and the
+        header on API Gateway's own errors, so the web client can read a 401 or a 429. The
+        handlers' responses carry it themselves (warbler.api.with_cors)."""
+        web = catalog.WEB
+        resources = {m.resource.path: m.resource for m in self.api.methods}
+        own_options = {m.resource.path for m in self.api.methods if m.http_method == "OPTIONS"}
+        for path, resource in resources.items():
+            if path in own_options:
+                continue
+            resource.add_cors_preflight(
+                allow_origins=[origin],
+                allow_headers=list(web.cors_allow_headers),
+                allow_methods=list(web.cors_allow_methods),
+                max_age=Duration.seconds(web.cors_max_age_seconds),
+            )
+        for response in self.gateway_responses:
+            cfn = response.node.default_child
+            assert isinstance(cfn, apigw.CfnGatewayResponse)
+            cfn.response_parameters = {
+                "gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'",
+                "gatewayresponse.header.Access-Control-Expose-Headers": f"'{','.join(web.cors_expose_headers)}'",
+                "gatewayresponse.header.Vary": "'Origin'",
+            }
 
 
 class WebSocketApi(Construct):

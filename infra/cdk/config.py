@@ -62,6 +62,8 @@ class DeployConfig:
     # The public base of short links (``GET /s/{key}``), e.g. a short domain mapped to the API;
     # empty means the REST API's own stage URL.
     short_link_base_url: str = ""
+    # The web client's Vite build; empty: web/dist in this repository (infra/cdk/web.py).
+    web_dist: str = ""
 
     def __post_init__(self) -> None:
         if self.stage == _settings.LOCAL_STAGE:

@@ -24,6 +24,7 @@ from infra.cdk.identity import Identity
 from infra.cdk.media import CatalogBucket, short_link_base_url
 from infra.cdk.naming import pascal
 from infra.cdk.network import Network, Redis, Search, VpcNeeds
+from infra.cdk.web import WebClient
 
 
 class WarblerStack(Stack):
@@ -83,10 +84,22 @@ class WarblerStack(Stack):
             fn.function.add_environment(env_name("short_link_base_url"), links_base)
         if websocket is not None:
             websocket.add_routes(built)
+        web = WebClient(
+            self,
+            "Web",
+            config=config,
+            rest_api=rest.api,
+            websocket_api=websocket.api if websocket is not None else None,
+            websocket_stage=websocket.stage if websocket is not None else None,
+        )
+        rest.allow_origin(web.origin)
+        for fn in built:
+            fn.function.add_environment(env_name("web_origin"), web.origin)
         if platform.search is not None:
             platform.search.map_roles([fn.role for fn in built if "opensearch" in _kinds(fn.spec)])
         Alarms(self, "Alarms", functions=built, dlq=data.dlq, config=config)
 
+        CfnOutput(self, "WebUrl", value=web.origin)
         CfnOutput(self, "RestApiUrl", value=rest.api.url)
         for name, bucket in platform.buckets.items():
             if bucket.base_url is not None:

@@ -4,6 +4,7 @@ cost nothing. Its code comes from ``functions/<kind>/<name>``."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,19 @@ from aws_cdk.assertions import Template  # noqa: E402
 from infra.cdk.app import build_app  # noqa: E402
 
 
+def _web_dist() -> str:
+    """The web client's build; where it was not built (``make web``), a two-file stand-in: these
+    tests are about the template, and ``make test`` builds the real one before they run."""
+    built = REPO_ROOT / "web" / "dist"
+    if (built / "index.html").is_file():
+        return str(built)
+    stand_in = Path(tempfile.mkdtemp(prefix="web-dist-"))
+    (stand_in / "assets").mkdir()
+    (stand_in / "assets" / "app.js").write_text("")
+    (stand_in / "index.html").write_text("<!doctype html><title>Warbler</title>\n")
+    return str(stand_in)
+
+
 @pytest.fixture(scope="session")
 def synth_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cdk.out")
@@ -27,5 +41,5 @@ def template(synth_outdir: Path) -> dict[str, Any]:
     """The synthesized template of the real catalog, via the app entry point, exactly as a
     deploy builds it (the layer from requirements.txt included): every catalog function must
     have its ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
-    _, stack = build_app(context={"repo_root": str(REPO_ROOT)}, outdir=synth_outdir)
+    _, stack = build_app(context={"repo_root": str(REPO_ROOT), "web_dist": _web_dist()}, outdir=synth_outdir)
     return Template.from_stack(stack).to_json()

@@ -1,0 +1,151 @@
+"""The web client on AWS: the Vite build in a private S3 bucket, served by CloudFront through
+origin access control, with the security headers (strict Content-Security-Policy included)
+from ``infra.catalog.WEB`` and a ``config.json`` naming this stack's APIs, written at deploy.
+
+The bucket is never public: only this distribution may read it (OAC signs its requests and the
+bucket policy names the distribution). Hashed assets are cached for a year; ``index.html`` and
+``config.json`` revalidate, and a deploy invalidates them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from infra import catalog
+from infra.cdk.config import REPO_ROOT, DeployConfig
+
+# The headers the typed CloudFront behaviour sets; every other header of WEB is a custom one.
+_TYPED_HEADERS = {
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+}
+
+
+def web_dist(config: DeployConfig) -> Path:
+    path = Path(config.web_dist) if config.web_dist else REPO_ROOT / catalog.WEB.dist
+    if not (path / "index.html").is_file():
+        # Not papered over: deploying without the app would serve an empty bucket.
+        raise FileNotFoundError(f"{path} has no index.html: build the web client first (`make web`)")
+    return path
+
+
+class WebClient(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        rest_api: apigw.RestApi,
+        websocket_api: apigwv2.WebSocketApi | None,
+        websocket_stage: apigwv2.WebSocketStage | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        dist = web_dist(config)
+        stack = Stack.of(self)
+        # Origins from the API ids alone (not their stage URLs): the functions' environment names
+        # this distribution, so the headers must not depend on anything that depends on them.
+        api_origin = f"https://{rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+        ws_origin = (
+            f"wss://{websocket_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+            if websocket_api is not None
+            else api_origin
+        )
+        headers = catalog.WEB.security_headers(api_origin, ws_origin)
+
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=False,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.headers_policy = cloudfront.ResponseHeadersPolicy(
+            self,
+            "Headers",
+            comment="Warbler web client: CSP and security headers (infra.catalog.WEB)",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers["Content-Security-Policy"], override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(63072000),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                ),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+                    for name, value in headers.items()
+                    if name not in _TYPED_HEADERS
+                ]
+            ),
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment=f"Warbler web client ({config.stage})",
+            default_root_object="index.html",
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.headers_policy,
+                compress=True,
+            ),
+        )
+        # The one origin the REST API's CORS allows (Settings.web_origin on every function).
+        self.origin = f"https://{self.distribution.distribution_domain_name}"
+
+        assets = s3deploy.BucketDeployment(
+            self,
+            "Assets",
+            sources=[s3deploy.Source.asset(str(dist / "assets"))],
+            destination_bucket=self.bucket,
+            destination_key_prefix="assets/",
+            # Content-hashed names: never changed, and old ones kept for tabs still on the old app.
+            cache_control=[s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")],
+            prune=False,
+        )
+        config_json = {"api": rest_api.url, "ws": websocket_stage.url if websocket_stage is not None else ""}
+        entry = s3deploy.BucketDeployment(
+            self,
+            "Entry",
+            sources=[
+                s3deploy.Source.asset(str(dist), exclude=["assets", "assets/*"]),
+                s3deploy.Source.json_data("config.json", config_json),
+            ],
+            destination_bucket=self.bucket,
+            cache_control=[s3deploy.CacheControl.no_cache()],
+            prune=False,
+            distribution=self.distribution,
+            distribution_paths=["/index.html", "/config.json"],
+        )
+        entry.node.add_dependency(assets)  # index.html never names an asset not yet uploaded
