@@ -683,14 +683,17 @@ class WebClient:
     """
 
     dist: str = "web/dist"  # the Vite build, relative to the repository root
+    # On AWS the app reaches the REST API through its own distribution, under this prefix.
+    api_path: str = "/api"
     cors_allow_headers: tuple[str, ...] = ("Authorization", "Content-Type", "Idempotency-Key")
     cors_allow_methods: tuple[str, ...] = ("OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD")
     cors_expose_headers: tuple[str, ...] = ("Retry-After",)
     cors_max_age_seconds: int = 600
 
-    def content_security_policy(self, api_url: str, websocket_url: str) -> str:
+    def content_security_policy(self, *connect_urls: str) -> str:
         """Scripts, styles and images from the app's own origin only; fetches and the socket to
-        exactly the two APIs; no framing, no plugins, no <base>, no form posts elsewhere."""
+        the app's origin and exactly ``connect_urls`` (the APIs it does not reach through its
+        own origin); no framing, no plugins, no <base>, no form posts elsewhere."""
         return "; ".join(
             (
                 "default-src 'none'",
@@ -698,7 +701,7 @@ class WebClient:
                 "style-src 'self'",
                 "img-src 'self' data: blob:",
                 "font-src 'self'",
-                f"connect-src 'self' {origin_of(api_url)} {origin_of(websocket_url)}",
+                " ".join(["connect-src 'self'", *(origin_of(url) for url in connect_urls)]),
                 "manifest-src 'self'",
                 "base-uri 'none'",
                 "form-action 'self'",
@@ -707,10 +710,10 @@ class WebClient:
             )
         )
 
-    def security_headers(self, api_url: str, websocket_url: str) -> dict[str, str]:
+    def security_headers(self, *connect_urls: str) -> dict[str, str]:
         """Every header the app's responses carry (CloudFront's response headers policy on AWS)."""
         return {
-            "Content-Security-Policy": self.content_security_policy(api_url, websocket_url),
+            "Content-Security-Policy": self.content_security_policy(*connect_urls),
             "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",

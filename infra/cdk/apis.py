@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -115,21 +114,11 @@ class RestApi(Construct):
                     resource.add_method(key[0], integration, authorization_type=apigw.AuthorizationType.NONE)
 
     def allow_origin(self, origin: str) -> None:
-        """CORS for exactly ``origin``: a preflight on every resource with a route, and the
-        header on API Gateway's own errors, so the web client can read a 401 or a 429. The
-        handlers' responses carry it themselves (warbler.api.with_cors)."""
+        """CORS for exactly ``origin`` on API Gateway's own errors (a 401, a 429), like the
+        handlers' responses (warbler.api.with_cors). No preflight methods: the web client
+        reaches this API through its own distribution (infra/cdk/web.py), so its requests are
+        same-origin, and one OPTIONS method per resource would cost ~60 of the stack's 500."""
         web = catalog.WEB
-        resources = {m.resource.path: m.resource for m in self.api.methods}
-        own_options = {m.resource.path for m in self.api.methods if m.http_method == "OPTIONS"}
-        for path, resource in resources.items():
-            if path in own_options:
-                continue
-            resource.add_cors_preflight(
-                allow_origins=[origin],
-                allow_headers=list(web.cors_allow_headers),
-                allow_methods=list(web.cors_allow_methods),
-                max_age=Duration.seconds(web.cors_max_age_seconds),
-            )
         for response in self.gateway_responses:
             cfn = response.node.default_child
             assert isinstance(cfn, apigw.CfnGatewayResponse)

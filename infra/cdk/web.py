@@ -2,6 +2,11 @@
 origin access control, with the security headers (strict Content-Security-Policy included)
 from ``infra.catalog.WEB`` and a ``config.json`` naming this stack's APIs, written at deploy.
 
+The REST API is also behind the distribution, at ``/api/*`` (a viewer-request function drops
+the prefix; nothing is cached; every viewer header but Host is forwarded), so the app's calls
+are same-origin: no CORS preflight on every request, and the CSP's ``connect-src`` needs only
+``'self'`` and the WebSocket API. The API's CORS still names exactly this origin.
+
 The bucket is never public: only this distribution may read it (OAC signs its requests and the
 bucket policy names the distribution). Hashed assets are cached for a year; ``index.html`` and
 ``config.json`` revalidate, and a deploy invalidates them.
@@ -55,15 +60,13 @@ class WebClient(Construct):
         super().__init__(scope, construct_id)
         dist = web_dist(config)
         stack = Stack.of(self)
-        # Origins from the API ids alone (not their stage URLs): the functions' environment names
-        # this distribution, so the headers must not depend on anything that depends on them.
-        api_origin = f"https://{rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
-        ws_origin = (
-            f"wss://{websocket_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
-            if websocket_api is not None
-            else api_origin
+        # From the API ids alone (not their stage URLs): the functions' environment names this
+        # distribution, so the distribution must not depend on anything that depends on them.
+        api_domain = f"{rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+        connect = (
+            [f"wss://{websocket_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"] if websocket_api else []
         )
-        headers = catalog.WEB.security_headers(api_origin, ws_origin)
+        headers = catalog.WEB.security_headers(*connect)
 
         self.bucket = s3.Bucket(
             self,
@@ -120,6 +123,7 @@ class WebClient(Construct):
                 response_headers_policy=self.headers_policy,
                 compress=True,
             ),
+            additional_behaviors={f"{catalog.WEB.api_path}/*": self._api_behavior(api_domain, config.stage)},
         )
         # The one origin the REST API's CORS allows (Settings.web_origin on every function).
         self.origin = f"https://{self.distribution.distribution_domain_name}"
@@ -134,7 +138,10 @@ class WebClient(Construct):
             cache_control=[s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")],
             prune=False,
         )
-        config_json = {"api": rest_api.url, "ws": websocket_stage.url if websocket_stage is not None else ""}
+        config_json = {
+            "api": f"{self.origin}{catalog.WEB.api_path}",
+            "ws": websocket_stage.url if websocket_stage is not None else "",
+        }
         entry = s3deploy.BucketDeployment(
             self,
             "Entry",
@@ -149,3 +156,33 @@ class WebClient(Construct):
             distribution_paths=["/index.html", "/config.json"],
         )
         entry.node.add_dependency(assets)  # index.html never names an asset not yet uploaded
+
+    def _api_behavior(self, api_domain: str, stage: str) -> cloudfront.BehaviorOptions:
+        strip = cloudfront.Function(
+            self,
+            "StripApiPrefix",
+            comment=f"{catalog.WEB.api_path}/x -> /x for the REST API origin",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(STRIP_PREFIX_JS.replace("PREFIX", catalog.WEB.api_path)),
+        )
+        return cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin(
+                api_domain, origin_path=f"/{stage}", protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # Authorization, Idempotency-Key, Origin ...: everything the API reads, but Host.
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            function_associations=[
+                cloudfront.FunctionAssociation(function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
+            ],
+        )
+
+
+STRIP_PREFIX_JS = """function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.slice("PREFIX".length) || "/";
+  return request;
+}
+"""

@@ -70,9 +70,8 @@ def actions_on(template: Template, function_name: str, logical: str | None = Non
     return found
 
 
-def rest_routes(template: Template, *, preflights: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(METHOD, /path/{param})`` -> the AWS::ApiGateway::Method properties: the catalog's
-    routes, or (``preflights=True``) only the CORS preflights (OPTIONS, MOCK integration)."""
+def rest_routes(template: Template) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(METHOD, /path/{param})`` -> the AWS::ApiGateway::Method properties."""
     api_resources = resources(template, "AWS::ApiGateway::Resource")
 
     def path_of(resource_ref: dict[str, Any]) -> str:
@@ -84,12 +83,7 @@ def rest_routes(template: Template, *, preflights: bool = False) -> dict[tuple[s
     return {
         (m["Properties"]["HttpMethod"], path_of(m["Properties"]["ResourceId"]) or "/"): m["Properties"]
         for m in resources(template, "AWS::ApiGateway::Method").values()
-        if _is_preflight(m["Properties"]) == preflights
     }
-
-
-def _is_preflight(method: dict[str, Any]) -> bool:
-    return method["HttpMethod"] == "OPTIONS" and method.get("Integration", {}).get("Type") == "MOCK"
 
 
 def event_source_mappings(template: Template, function_name: str) -> Iterator[dict[str, Any]]:

@@ -1,31 +1,33 @@
 """The web client on AWS (infra/cdk/web.py): a private bucket behind CloudFront with OAC, the
-catalog's security headers, config.json written at deploy, and CORS for exactly its origin."""
+catalog's security headers, the REST API behind the same distribution at /api/*, config.json
+written at deploy, and CORS for exactly the distribution's origin."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from cfn import function_id, resources, rest_routes
+from cfn import function_id, resources
 
 from infra import catalog
 from infra.cdk.config import env_name
 
 
-def one(template: dict[str, Any], type_: str) -> tuple[str, dict[str, Any]]:
-    (item,) = resources(template, type_).items()
+def one(template: dict[str, Any], type_: str, prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """The one resource of ``type_`` (under the construct ``prefix``, e.g. Web: media has its own)."""
+    (item,) = [(k, v) for k, v in resources(template, type_).items() if k.startswith(prefix)]
     return item
 
 
 def distribution_domain(template: dict[str, Any]) -> dict[str, Any]:
-    logical, _ = one(template, "AWS::CloudFront::Distribution")
+    logical, _ = one(template, "AWS::CloudFront::Distribution", "Web")
     return {"Fn::GetAtt": [logical, "DomainName"]}
 
 
 def test_the_bucket_is_private_and_readable_only_by_the_distribution(template) -> None:
-    bucket_id, bucket = one(template, "AWS::S3::Bucket")
-    dist_id, _ = one(template, "AWS::CloudFront::Distribution")
-    _, policy = one(template, "AWS::S3::BucketPolicy")
+    bucket_id, bucket = one(template, "AWS::S3::Bucket", "Web")
+    dist_id, _ = one(template, "AWS::CloudFront::Distribution", "Web")
+    _, policy = one(template, "AWS::S3::BucketPolicy", "Web")
 
     block = bucket["Properties"]["PublicAccessBlockConfiguration"]
     assert all(block[k] for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
@@ -35,13 +37,13 @@ def test_the_bucket_is_private_and_readable_only_by_the_distribution(template) -
     assert {"Ref": dist_id} in json.loads(json.dumps(reader["Condition"]["StringEquals"]["AWS:SourceArn"]))["Fn::Join"][
         1
     ]
-    assert len(resources(template, "AWS::CloudFront::OriginAccessControl")) == 1
+    assert [k for k in resources(template, "AWS::CloudFront::OriginAccessControl") if k.startswith("Web")]
     assert bucket_id
 
 
 def test_the_distribution_forces_https_and_sends_the_security_headers(template) -> None:
-    _, dist = one(template, "AWS::CloudFront::Distribution")
-    policy_id, policy = one(template, "AWS::CloudFront::ResponseHeadersPolicy")
+    _, dist = one(template, "AWS::CloudFront::Distribution", "Web")
+    policy_id, policy = one(template, "AWS::CloudFront::ResponseHeadersPolicy", "Web")
 
     behavior = dist["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
     assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
@@ -52,49 +54,56 @@ def test_the_distribution_forces_https_and_sends_the_security_headers(template) 
     assert security["FrameOptions"]["FrameOption"] == "DENY"
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] == 63072000
     custom = {h["Header"]: h["Value"] for h in config["CustomHeadersConfig"]["Items"]}
-    expected = catalog.WEB.security_headers("https://api", "wss://ws")
+    expected = catalog.WEB.security_headers("wss://ws")
     assert custom == {k: v for k, v in expected.items() if k in {"Permissions-Policy", "Cross-Origin-Opener-Policy"}}
 
 
-def test_the_csp_is_the_catalogs_with_exactly_this_stacks_two_apis(template) -> None:
-    _, policy = one(template, "AWS::CloudFront::ResponseHeadersPolicy")
-    rest_id, _ = one(template, "AWS::ApiGateway::RestApi")
+def test_the_csp_is_the_catalogs_connecting_only_to_itself_and_this_stacks_websocket_api(template) -> None:
+    _, policy = one(template, "AWS::CloudFront::ResponseHeadersPolicy", "Web")
     ws_id, _ = one(template, "AWS::ApiGatewayV2::Api")
 
     csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
     parts = csp["ContentSecurityPolicy"]["Fn::Join"][1]
     literal = "".join(p if isinstance(p, str) else "<x>" for p in parts)
-    expected = catalog.WEB.content_security_policy("https://<x>.execute-api.<x>.<x>", "wss://<x>.execute-api.<x>.<x>")
-    assert literal == expected
-    assert {"Ref": rest_id} in parts and {"Ref": ws_id} in parts
+    assert literal == catalog.WEB.content_security_policy("wss://<x>.execute-api.<x>.<x>")
+    assert {"Ref": ws_id} in parts
     assert "'unsafe-inline'" not in literal and "'unsafe-eval'" not in literal
 
 
-def test_config_json_is_written_at_deploy_with_the_rest_and_websocket_urls(template) -> None:
-    rest_id, _ = one(template, "AWS::ApiGateway::RestApi")
-    ws_id, _ = one(template, "AWS::ApiGatewayV2::Api")
-    deployments = resources(template, "Custom::CDKBucketDeployment").values()
+def test_config_json_is_written_at_deploy_naming_the_api_under_the_app_and_the_websocket(template) -> None:
+    dist_id, _ = one(template, "AWS::CloudFront::Distribution", "Web")
+    ws_stage_id, _ = one(template, "AWS::ApiGatewayV2::Stage")
+    deployments = [v for k, v in resources(template, "Custom::CDKBucketDeployment").items() if k.startswith("Web")]
 
     markers = [m for d in deployments for m in d["Properties"].get("SourceMarkers", []) if m]
     (config,) = markers
     text = json.dumps(config)
-    assert f'{{"Ref": "{rest_id}"}}' in text and f'{{"Ref": "{ws_id}"}}' in text
-    assert any("invalidat" in k.lower() or k == "DistributionPaths" for d in deployments for k in d["Properties"])
+    assert f'"Fn::GetAtt": ["{dist_id}", "DomainName"]' in text and f"{catalog.WEB.api_path}" in text
+    assert f'{{"Ref": "{ws_stage_id}"}}' in text or "wss://" in text
+    (entry,) = [d for d in deployments if d["Properties"].get("DistributionPaths")]
+    assert set(entry["Properties"]["DistributionPaths"]) == {"/index.html", "/config.json"}
 
 
-def test_every_route_has_a_preflight_allowing_exactly_the_distribution(template) -> None:
-    preflights = rest_routes(template, preflights=True)
-    origin = {"Fn::Join": ["", ["'https://", distribution_domain(template), "'"]]}
+def test_the_rest_api_is_behind_the_distribution_uncached_with_the_prefix_stripped(template) -> None:
+    _, dist = one(template, "AWS::CloudFront::Distribution", "Web")
+    rest_id, _ = one(template, "AWS::ApiGateway::RestApi")
+    fn_id, fn = one(template, "AWS::CloudFront::Function", "Web")
 
-    paths = {path for _, path in rest_routes(template)}
-    assert {path for _, path in preflights} == paths
-    for method in preflights.values():
-        assert method["AuthorizationType"] == "NONE"
-        (response,) = method["Integration"]["IntegrationResponses"]
-        params = response["ResponseParameters"]
-        assert params["method.response.header.Access-Control-Allow-Origin"] == origin
-        allowed = params["method.response.header.Access-Control-Allow-Headers"].strip("'").split(",")
-        assert set(allowed) == set(catalog.WEB.cors_allow_headers)
+    config = dist["Properties"]["DistributionConfig"]
+    (behavior,) = config["CacheBehaviors"]
+    assert behavior["PathPattern"] == f"{catalog.WEB.api_path}/*"
+    assert behavior["ViewerProtocolPolicy"] == "https-only"
+    assert set(behavior["AllowedMethods"]) >= {"GET", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"}
+    assert behavior["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+    (association,) = behavior["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    assert association["FunctionARN"] == {"Fn::GetAtt": [fn_id, "FunctionARN"]}
+    assert f'"{catalog.WEB.api_path}".length' in fn["Properties"]["FunctionCode"]
+    origin = next(o for o in config["Origins"] if o["Id"] == behavior["TargetOriginId"])
+    assert {"Ref": rest_id} in origin["DomainName"]["Fn::Join"][1]
+    assert origin["OriginPath"] == "/dev"
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
 
 
 def test_gateway_errors_carry_the_allowed_origin(template) -> None:
