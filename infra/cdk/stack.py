@@ -84,7 +84,7 @@ class WarblerStack(Stack):
             fn.function.add_environment(env_name("short_link_base_url"), links_base)
         if websocket is not None:
             websocket.add_routes(built)
-        web = WebClient(
+        self.web = web = WebClient(
             self,
             "Web",
             config=config,

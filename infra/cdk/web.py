@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
@@ -46,7 +46,11 @@ def web_dist(config: DeployConfig) -> Path:
     return path
 
 
-class WebClient(Construct):
+class WebClient(NestedStack):
+    """A nested stack: the parent is near CloudFormation's 500 resources per stack, and this
+    part (bucket, distribution, policies, the deployment function) stands apart cleanly; the
+    parent passes the API ids in and reads ``origin`` back."""
+
     def __init__(
         self,
         scope: Construct,
@@ -57,7 +61,7 @@ class WebClient(Construct):
         websocket_api: apigwv2.WebSocketApi | None,
         websocket_stage: apigwv2.WebSocketStage | None,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, description=f"Warbler web client ({config.stage})")
         dist = web_dist(config)
         stack = Stack.of(self)
         # From the API ids alone (not their stage URLs): the functions' environment names this

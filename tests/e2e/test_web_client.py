@@ -16,7 +16,7 @@ import uuid
 import pytest
 import requests
 
-from tests.browser import ARTIFACTS, AXE_JS, CHROMIUM, REPO_ROOT, axe_scan, chromium, serious
+from infra.local.browser import ARTIFACTS, AXE_JS, CHROMIUM, REPO_ROOT, axe_scan, chromium, serious
 from tests.support import wait_until
 
 DIST_INDEX = REPO_ROOT / "web" / "dist" / "index.html"

@@ -37,9 +37,21 @@ def synth_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def template(synth_outdir: Path) -> dict[str, Any]:
-    """The synthesized template of the real catalog, via the app entry point, exactly as a
-    deploy builds it (the layer from requirements.txt included): every catalog function must
-    have its ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
+def stack(synth_outdir: Path) -> Any:
+    """The real catalog's stack, via the app entry point, exactly as a deploy builds it (the
+    layer from requirements.txt included): every catalog function must have its
+    ``functions/<kind>/<name>`` directory, or the synth fails loudly."""
     _, stack = build_app(context={"repo_root": str(REPO_ROOT), "web_dist": _web_dist()}, outdir=synth_outdir)
+    return stack
+
+
+@pytest.fixture(scope="session")
+def template(stack: Any) -> dict[str, Any]:
+    """The synthesized template of the real catalog's stack."""
     return Template.from_stack(stack).to_json()
+
+
+@pytest.fixture(scope="session")
+def web_template(stack: Any) -> dict[str, Any]:
+    """The web client's nested stack (infra/cdk/web.py)."""
+    return Template.from_stack(stack.web).to_json()
