@@ -81,6 +81,7 @@ class Platform:
     search: Search | None = None
     websocket_stage: apigwv2.WebSocketStage | None = None
     buckets: dict[str, CatalogBucket] = field(default_factory=dict)
+    cursor_secret: str = ""  # a token resolving to the generated cursor key (WarblerStack)
 
 
 def _reads(access: str) -> bool:
@@ -159,6 +160,7 @@ class WarblerFunction(Construct):
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "LOG_LEVEL": platform.config.log_level,
+            env_name("cursor_secret"): platform.cursor_secret,
         }
         # Every name, granted or not: Settings reads them all and IAM decides what is usable.
         for name, table in platform.data.tables.items():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aws_cdk import Annotations, AssetHashType, CfnOutput, Stack
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import catalog
@@ -56,7 +57,21 @@ class WarblerStack(Stack):
             compatible_runtimes=[RUNTIME],
             description="warbler domain and adapters with their runtime dependencies",
         )
-        platform = Platform(config=config, data=data, identity=identity, layer=layer)
+        # The key that authenticates list cursors: generated once, resolved into the functions'
+        # environment at deploy time (a CloudFormation dynamic reference, not in the template).
+        cursor_key = secretsmanager.Secret(
+            self,
+            "CursorKey",
+            description="HMAC key of Warbler's list cursors",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+        )
+        platform = Platform(
+            config=config,
+            data=data,
+            identity=identity,
+            layer=layer,
+            cursor_secret=cursor_key.secret_value.unsafe_unwrap(),
+        )
         platform.buckets = {b.name: CatalogBucket(self, b, stage=config.stage) for b in buckets}
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}

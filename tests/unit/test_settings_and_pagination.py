@@ -21,6 +21,7 @@ AWS = {
     },
     "WARBLER_MEDIA_BASE_URL": "https://media.example",
     "WARBLER_SHORT_LINK_BASE_URL": "https://wrbl.example",
+    "WARBLER_CURSOR_SECRET": "a-generated-key",
 }
 
 
@@ -123,3 +124,16 @@ def test_cursors_round_trip_and_reject_garbage():
     assert pagination.decode(None) is None
     with pytest.raises(BadRequest):
         pagination.decode("%%%")
+
+
+def test_a_cursor_is_accepted_only_on_the_list_and_for_the_caller_it_was_issued_for():
+    cursor = pagination.encode({"k": "v"}, "followers:alice:bob")
+    assert pagination.decode(cursor, "followers:alice:bob") == {"k": "v"}
+    for other_scope in ("followers:alice:carol", "following:alice:bob", ""):
+        with pytest.raises(BadRequest):
+            pagination.decode(cursor, other_scope)
+    payload = cursor.split(".")[0]
+    with pytest.raises(BadRequest):  # the bare JSON a forger can make, with no or a made-up tag
+        pagination.decode(payload, "followers:alice:bob")
+    with pytest.raises(BadRequest):
+        pagination.decode(payload + ".AAAAAAAAAAAAAAAAAAAAAA", "followers:alice:bob")

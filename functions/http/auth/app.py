@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
+
+from pydantic import BaseModel, Field
 
 from warbler import api, users
+
+# Declared once here, so validation and the OpenAPI document agree. pydantic's patterns are
+# full matches ("$" is the end of the text, not "before a trailing newline").
+Handle = Annotated[str, Field(min_length=1, max_length=15, pattern=r"^[A-Za-z0-9_]+$")]
 
 app = api.make_app()
 
 
 class SignUp(BaseModel):
-    handle: str
-    password: str
+    handle: Handle
+    password: Annotated[str, Field(min_length=8, max_length=256)]
     display_name: str | None = None
 
 
 class LogIn(BaseModel):
-    handle: str
-    password: str
+    handle: Handle
+    password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
 @app.post("/auth/signup")

@@ -3,7 +3,9 @@ mapping from domain exceptions to status codes, the caller's identity and list p
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +87,7 @@ def make_app() -> APIGatewayRestResolver:
 def caller_id(app: APIGatewayRestResolver) -> str:
     claims = (app.current_event.request_context.authorizer.raw_event or {}).get("claims") or {}
     user_id = claims.get("cognito:username")
-    if not user_id:
+    if not user_id or not isinstance(user_id, str):
         raise errors.Unauthorized("authentication required")
     return user_id
 
@@ -107,8 +109,11 @@ def page_size(limit: int | None) -> int:
     return limit
 
 
-def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
-    """The Lambda entry point for a REST function, with logging, tracing and metrics."""
+def rest_handler(app: APIGatewayRestResolver, *, json_bodies_only: bool = True) -> Callable[[dict, Any], dict]:
+    """The Lambda entry point for a REST function, with logging, tracing and metrics.
+
+    Bodies are screened before the resolver sees them (``refuse_body``); ``json_bodies_only``
+    also refuses any ``Content-Type`` but JSON (the Mastodon edge takes form bodies too)."""
     max_body = get_settings().max_body_bytes
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
@@ -118,9 +123,64 @@ def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
         body = event.get("body")
         if body is not None and len(body) > max_body:
             return with_cors(event, _too_large(max_body))
+        refused = refuse_body(event, json_only=json_bodies_only)
+        if refused is not None:
+            return with_cors(event, _error_dict(*refused))
         return with_cors(event, app.resolve(event, context))
 
     return lambda_handler
+
+
+# Deeper JSON than any request model needs; a parser recursing 8,000 levels fails instead.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_LONE_SURROGATE = re.compile(rf"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest, counted without parsing (strings skipped)."""
+    depth = deepest = 0
+    for ch in _JSON_STRING.sub("", text):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def refuse_body(event: dict, *, json_only: bool = True) -> tuple[int, str, str] | None:
+    """(status, code, message) for a body no handler should parse, else None: a non-JSON media
+    type (415), bytes that are not UTF-8 (400), nesting deeper than ``MAX_JSON_DEPTH`` (400), a
+    lone surrogate escape, which is not Unicode text (422)."""
+    body = event.get("body")
+    if not body:
+        return None
+    headers = event.get("headers") or {}
+    media = next((v for k, v in headers.items() if k.lower() == "content-type"), "") or ""
+    media = media.split(";", 1)[0].strip().lower()
+    if json_only and media and media != "application/json" and not media.endswith("+json"):
+        return 415, "unsupported_media_type", "the request body must be JSON (Content-Type: application/json)"
+    if event.get("isBase64Encoded"):  # API Gateway's form of a body that is not UTF-8 text
+        try:
+            body = base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return 400, "bad_request", "the request body is not UTF-8 text"
+    if ("[" in body or "{" in body) and json_depth(body) > MAX_JSON_DEPTH:
+        return 400, "bad_request", f"the request body nests deeper than {MAX_JSON_DEPTH} levels"
+    if "\\u" in body and _LONE_SURROGATE.search(body):
+        return 422, "invalid", "the request body holds a lone surrogate, which is not Unicode text"
+    return None
+
+
+def _error_dict(status: int, code: str, message: str) -> dict:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": code, "message": message}}),
+        "isBase64Encoded": False,
+    }
 
 
 def with_cors(event: dict, response: dict) -> dict:
@@ -144,9 +204,4 @@ def with_cors(event: dict, response: dict) -> dict:
 
 
 def _too_large(limit: int) -> dict:
-    return {
-        "statusCode": 413,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": json.dumps({"error": {"code": "payload_too_large", "message": f"body exceeds {limit} bytes"}}),
-        "isBase64Encoded": False,
-    }
+    return _error_dict(413, "payload_too_large", f"body exceeds {limit} bytes")

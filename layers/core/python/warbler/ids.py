@@ -59,10 +59,15 @@ def timestamp_ms(snowflake: str) -> int:
     return (int(snowflake) >> (_WORKER_BITS + _SEQUENCE_BITS)) + EPOCH_MS
 
 
+def is_ascii_digits(raw: str) -> bool:
+    """Only 0-9: ``str.isdigit`` also accepts "²" and "⑨", which ``int`` then refuses."""
+    return bool(raw) and raw.isascii() and raw.isdigit()
+
+
 def normalize_id(raw: str) -> str | None:
     """The canonical 19-digit form of an id from a client, or None if it is not one."""
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > ID_WIDTH:
+    if not is_ascii_digits(raw) or len(raw) > ID_WIDTH:
         return None
     value = int(raw)
     if value <= 0 or value >= 1 << 63:

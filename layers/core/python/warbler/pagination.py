@@ -1,27 +1,58 @@
-"""Opaque cursors: clients get base64 tokens, never our key structure."""
+"""Opaque, authenticated cursors: clients get tokens, never our key structure.
+
+A cursor is ``base64url(JSON) "." base64url(HMAC-SHA256(secret, scope, JSON)[:16])``. The scope
+names the list and the caller it was issued for (``"followers:<user>:<caller>"``), so a cursor is
+only ever accepted back on the list, and from the caller, it came from; anything else -- forged,
+truncated, from another list or another user -- is a 400 before it reaches a query (a client
+cursor used as DynamoDB's ``ExclusiveStartKey`` would otherwise be a query we never wrote). The
+secret is ``Settings.cursor_secret`` (on AWS a generated Secrets Manager value, see infra/cdk).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from warbler.errors import BadRequest
+from warbler.settings import get_settings
+
+MAX_CURSOR_CHARS = 2048
+_MAC_BYTES = 16
 
 
-def encode(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def decode(cursor: str | None) -> Any:
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def _mac(scope: str, payload: str) -> str:
+    key = get_settings().cursor_secret.encode()
+    return _b64(hmac.new(key, f"{scope}\0{payload}".encode(), hashlib.sha256).digest()[:_MAC_BYTES])
+
+
+def encode(value: Any, scope: str = "") -> str:
+    payload = _b64(json.dumps(value, separators=(",", ":")).encode())
+    return f"{payload}.{_mac(scope, payload)}"
+
+
+def decode(cursor: str | None, scope: str = "") -> Any:
+    """The value ``encode(value, scope)`` made, or ``BadRequest`` for any other string."""
     if not cursor:
         return None
+    payload, _, mac = cursor.partition(".")
+    if len(cursor) > MAX_CURSOR_CHARS or not hmac.compare_digest(mac.encode(), _mac(scope, payload).encode()):
+        raise BadRequest("cursor is not valid")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return json.loads(_unb64(payload))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("cursor is not valid") from None
 
 

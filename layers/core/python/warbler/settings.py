@@ -47,10 +47,16 @@ def _env_name(field_name: str) -> str:
 
 
 def _required_outside_local(field_name: str) -> bool:
-    """The names every function receives on AWS: tables, streams and the user pool."""
+    """The names every function receives on AWS: tables, streams, buckets, the user pool, the cursor key."""
     if field_name.endswith(("_table", "_stream", "_bucket")):
         return True
-    return field_name in {"user_pool_id", "user_pool_client_id", "media_base_url", "short_link_base_url"}
+    return field_name in {
+        "user_pool_id",
+        "user_pool_client_id",
+        "media_base_url",
+        "short_link_base_url",
+        "cursor_secret",
+    }
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,9 @@ class Settings:
     push_workers: int = 16
     # The web client's origin: the one origin the REST API's CORS allows (infra.catalog.WEB).
     web_origin: str = "http://127.0.0.1:8080"
+
+    # The key that authenticates list cursors (warbler.pagination); on AWS a generated secret.
+    cursor_secret: str = "local-cursor-secret"
 
     # Redrive: the SQS queue where event source mappings park what they gave up on; how long a
     # record being replayed stays hidden, and how many records one run takes on.

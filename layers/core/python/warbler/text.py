@@ -1,4 +1,11 @@
-"""Tweet text rules: NFC normalisation, the 280-character limit, hashtags, mentions and links."""
+"""Text rules: NFC normalisation, the characters user text may hold, the 280-character limit,
+hashtags, mentions and links, and the handle format.
+
+Characters (``clean``): user text is NFC-normalised; a lone surrogate (not Unicode at all) is a
+422; C0 and C1 control characters (NUL included) and the bidirectional overrides and isolates
+(U+202A-U+202E, U+2066-U+2069, which can make a name or a link read backwards) are removed;
+newlines are kept in tweets and bios and removed from display names. A tweet that is blank once
+they are gone (only whitespace, control or format characters) is refused as blank."""
 
 from __future__ import annotations
 
@@ -9,7 +16,11 @@ from dataclasses import dataclass
 from warbler.errors import InvalidInput
 
 MAX_TWEET_CHARS = 280
-HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+# \A...\Z, not ^...$: "$" also matches before a trailing newline ("alice\n"). Use fullmatch.
+HANDLE_RE = re.compile(r"\A[A-Za-z0-9_]{1,15}\Z")
+# C0 and C1 controls (NUL included) and the bidi embedding/override/isolate controls.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A tag or mention must not continue a word: "a#b" and "mail@host" are neither.
 _HASHTAG_RE = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)", re.UNICODE)
 _MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
@@ -31,9 +42,24 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen)
 
 
-def parse_tweet_text(raw: str) -> ParsedText:
+def clean(raw: str, *, newlines: bool, what: str = "text") -> str:
+    """``raw`` as stored: NFC, without control and bidi-override characters (see the module doc)."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{what} is not valid Unicode (a lone surrogate)") from None
     text = unicodedata.normalize("NFC", raw)
-    if not text.strip():
+    return (_UNSAFE_BUT_NEWLINE if newlines else _UNSAFE).sub("", text)
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: whitespace and format characters (zero-width, joiners) only."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def parse_tweet_text(raw: str) -> ParsedText:
+    text = clean(raw, newlines=True)
+    if is_blank(text):
         raise InvalidInput("text must not be blank")
     if len(text) > MAX_TWEET_CHARS:
         raise InvalidInput(f"text is {len(text)} characters; the limit is {MAX_TWEET_CHARS}")
@@ -44,7 +70,7 @@ def parse_tweet_text(raw: str) -> ParsedText:
 
 
 def validate_handle(handle: str) -> str:
-    if not HANDLE_RE.match(handle):
+    if not HANDLE_RE.fullmatch(handle):
         raise InvalidInput("handle must be 1-15 letters, digits or underscores")
     return handle
 

@@ -52,4 +52,6 @@ def verify_id_token(token: str | None) -> dict:
         raise Unauthorized(f"invalid token: {exc}") from exc
     if claims.get("token_use") != "id":
         raise Unauthorized("an ID token is required")
+    if not isinstance(claims.get("cognito:username"), str) or not claims["cognito:username"]:
+        raise Unauthorized("the token names no user")  # a signed token is not necessarily ours
     return claims

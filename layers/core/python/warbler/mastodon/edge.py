@@ -82,7 +82,9 @@ def make_app() -> APIGatewayRestResolver:
     return app
 
 
-rest_handler = api.rest_handler
+def rest_handler(app: APIGatewayRestResolver) -> Any:
+    """``api.rest_handler``, taking form bodies as well as JSON (OAuth and Mastodon clients send them)."""
+    return api.rest_handler(app, json_bodies_only=False)
 
 
 # ----------------------------------------------------------------------------- parameters
