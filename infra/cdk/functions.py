@@ -259,8 +259,10 @@ def _grant_bucket(fn: lambda_.Function, name: str, access: str, platform: Platfo
     grant_bucket(fn, name, access, platform.buckets)
 
 
-def _grant_queue(fn: lambda_.Function, _name: str, access: str, platform: Platform) -> None:
+def _grant_queue(fn: lambda_.Function, name: str, access: str, platform: Platform) -> None:
     # The one queue: where the event source mappings park what they gave up on.
+    if name != catalog.DLQ_NAME:
+        raise ValueError(f"unknown grant resource 'queue:{name}' (the only queue is {catalog.DLQ_NAME!r})")
     if _reads(access):
         platform.data.dlq.grant_consume_messages(fn)
     if _writes(access):
