@@ -181,13 +181,20 @@ def test_two_people_use_warbler_live_in_the_browser(local_stack, browser, axe_re
         ctx_b.close()
 
 
-def test_phone_width_dark_mode_and_an_expired_session_keep_the_draft(local_stack, browser, axe_results) -> None:
+def connection_ids(local_stack) -> set[str]:
+    return set(list(local_stack.websocket.connections))
+
+
+def test_phone_width_dark_mode_reconnect_and_an_expired_session_keep_the_draft(
+    local_stack, browser, axe_results
+) -> None:
     from playwright.sync_api import expect  # noqa: PLC0415
 
     web = local_stack.web_url
     handle = handle_for("wd")
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, color_scheme="dark")
     page = ctx.new_page()
+    others = connection_ids(local_stack)  # sockets of earlier tests, still closing
     try:
         sign_up(page, web, handle)
         # Usable at 375 px: nothing is wider than the screen.
@@ -196,6 +203,14 @@ def test_phone_width_dark_mode_and_an_expired_session_keep_the_draft(local_stack
         assert background == "rgb(15, 20, 25)", background  # the dark palette
         check_axe(page, "home-dark-375px", axe_results)
         page.screenshot(path=str(ARTIFACTS / "home-dark-375.png"))
+
+        # The server drops the socket (API Gateway's DeleteConnection): the app reconnects.
+        wait_live(page)
+        mine = wait_until(lambda: connection_ids(local_stack) - others, timeout=10)
+        for connection_id in mine:
+            local_stack.websocket.delete_connection(connection_id)
+        wait_until(lambda: connection_ids(local_stack) - others - mine, timeout=20, message="never reconnected")
+        wait_live(page)
 
         # The counter counts like the server: an emoji is one character, 281 is over.
         box = page.get_by_role("textbox", name="What's happening?")
