@@ -494,7 +494,8 @@ FUNCTIONS: tuple[Function, ...] = (
         "live",
         "WebSocket $connect (verifies the ?token= ID token), $disconnect, ping.",
         websocket_routes=("$connect", "$disconnect", "$default", "ping"),
-        grants=(_REDIS, *_PUSH),
+        # Mastodon streaming clients connect here too, with an OAuth token (warbler.mastodon.streaming).
+        grants=(_REDIS, *_PUSH, Grant("table:oauth", "read")),
     ),
     # ---- Streams: DynamoDB table streams and Kinesis streams (functions/streams/) ----
     Function(

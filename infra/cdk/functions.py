@@ -178,6 +178,8 @@ class WarblerFunction(Construct):
             env[env_name("websocket_endpoint")] = platform.websocket_stage.callback_url
         if "queue" in kinds:
             env[env_name("stream_failures_queue_url")] = platform.data.dlq.queue_url
+        if platform.websocket_stage is not None:  # the Mastodon instance documents name it
+            env[env_name("mastodon_streaming_url")] = platform.websocket_stage.url
         return env
 
 

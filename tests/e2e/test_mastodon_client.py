@@ -10,10 +10,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from mastodon import Mastodon, MastodonAPIError
+from mastodon import Mastodon, MastodonAPIError, StreamListener
 
 from infra.local.traffic import scheduled_event
 from tests.mastodon_accounts import PASSWORD, unique_handle
+from warbler.live.store import ConnectionStore
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +170,71 @@ def test_notifications_per_actor_filter_dismiss_and_clear(local_stack, new_user)
     assert sorted(n.type for n in no_favourites) == ["follow", "mention", "reblog"]
     assert [n.id for n in after_dismiss] == [favourites[1].id]
     assert alice.notifications() == []
+
+
+class _Collector(StreamListener):
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: list = []
+        self.notifications: list = []
+        self.deletes: list = []
+
+    def on_update(self, status) -> None:
+        self.updates.append(status)
+
+    def on_notification(self, notification) -> None:
+        self.notifications.append(notification)
+
+    def on_delete(self, status_id) -> None:
+        self.deletes.append(str(status_id))
+
+
+def test_websocket_streaming_delivers_updates_notifications_and_deletes(local_stack, new_user, wait_until):
+    """One push path, two encodings: the same fan-out and notification pushes reach a Mastodon
+    client as Mastodon frames on its WebSocket."""
+    reader, author = new_user("w"), new_user("x")
+    reader_id = reader.me().id
+    author.account_follow(reader_id)
+    reader.account_follow(author.me().id)
+    local_stack.wait_idle(15)
+    collector = _Collector()
+    handle = reader.stream_open_websocket(timeout=30)
+    try:
+        reader.stream_user(collector, websocket_handle=handle)
+        wait_until(
+            lambda: ConnectionStore().of_users([reader_id]), timeout=10, message="the subscription never registered"
+        )
+
+        posted = author.status_post("live to a Mastodon client")
+        author.status_favourite(reader.status_post("mine").id)
+        local_stack.wait_idle(15)
+        wait_until(lambda: any(s.id == posted.id for s in collector.updates), timeout=15, message="no update frame")
+        wait_until(lambda: collector.notifications, timeout=15, message="no notification frame")
+        author.status_delete(posted.id)
+        local_stack.wait_idle(15)
+        wait_until(lambda: posted.id in collector.deletes, timeout=15, message="no delete frame")
+    finally:
+        handle.close()
+
+    update = next(s for s in collector.updates if s.id == posted.id)
+    assert update.account.id == author.me().id and update.content == "<p>live to a Mastodon client</p>"
+    assert collector.notifications[0].type == "favourite"
+    assert collector.notifications[0].account.id == author.me().id
+
+
+def test_streaming_takes_the_token_as_query_or_subprotocol_and_echoes_the_subprotocol(local_stack, new_user):
+    import websocket  # websocket-client: what Mastodon.py streams with, here with its options exposed
+
+    token = new_user("q").access_token
+    url = f"{local_stack.ws_url}/api/v1/streaming"
+
+    by_query = websocket.create_connection(f"{url}?access_token={token}", timeout=10)
+    by_query.close()
+    by_protocol = websocket.create_connection(url, subprotocols=[token], timeout=10)
+    echoed = by_protocol.getsubprotocol()
+    by_protocol.close()
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(f"{url}?access_token=not-a-token", timeout=10)
+
+    assert echoed.lower() == token.lower()  # websocket-client lower-cases what it read
+    assert refused.value.status_code == 401

@@ -223,7 +223,7 @@ def test_context_has_ancestors_and_descendants():
 
 
 def test_instance_v1_has_every_documented_key_and_a_modern_version():
-    doc = instance.v1(BASE, {"users": 2, "statuses": 9})
+    doc = instance.v1(BASE, {"users": 2, "statuses": 9}, "wss://warbler.example")
 
     assert documented_keys("Instance") - {"contact_account"} <= set(doc)
     assert "contact_account" in doc
@@ -234,7 +234,7 @@ def test_instance_v1_has_every_documented_key_and_a_modern_version():
 
 
 def test_instance_v2_has_every_documented_key_api_versions_and_streaming_url():
-    doc = instance.v2(BASE, {"users": 2, "statuses": 9})
+    doc = instance.v2(BASE, {"users": 2, "statuses": 9}, "wss://warbler.example")
 
     assert documented_keys("InstanceV2") | {"api_versions"} <= set(doc)
     assert doc["api_versions"] == {"mastodon": 2}

@@ -37,14 +37,17 @@ def test_client_messages_are_subscribe_and_unsubscribe_of_known_streams():
 
 
 def test_frames_name_the_stream_and_carry_a_json_string_payload():
-    (update,) = streaming.update_frames(["user"], {"id": "1"})
-    (delete,) = streaming.delete_frames(["user"], "1")
-    notified = streaming.notification_frames(["user", "user:notification"], {"id": "n"})
+    both = streaming.tag_of(["user:notification", "user"])
+
+    (update,) = streaming.frames(both, "update", '{"id":"1"}')
+    (delete,) = streaming.frames(both, "delete", "1")
+    notified = streaming.frames(both, "notification", '{"id":"n"}')
 
     assert json.loads(update) == {"stream": ["user"], "event": "update", "payload": '{"id":"1"}'}
     assert json.loads(delete) == {"stream": ["user"], "event": "delete", "payload": "1"}
     assert [json.loads(f)["stream"] for f in notified] == [["user"], ["user:notification"]]
-    assert streaming.update_frames(["user:notification"], {"id": "1"}) == []
+    assert streaming.frames(streaming.tag_of(["user:notification"]), "update", "{}") == []
+    assert streaming.streams_of(both) == ["user", "user:notification"]
 
 
 def test_notification_ids_name_the_group_and_the_actor_and_round_trip():

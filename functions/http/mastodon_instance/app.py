@@ -10,12 +10,14 @@ app = edge.make_app()
 
 @app.get("/api/v1/instance")
 def instance_v1():
-    return edge.json_response(instance.v1(edge.base_url(app), table_counts()))
+    base = edge.base_url(app)
+    return edge.json_response(instance.v1(base, table_counts(), instance.streaming_url(base)))
 
 
 @app.get("/api/v2/instance")
 def instance_v2():
-    return edge.json_response(instance.v2(edge.base_url(app), table_counts()))
+    base = edge.base_url(app)
+    return edge.json_response(instance.v2(base, table_counts(), instance.streaming_url(base)))
 
 
 @app.get("/.well-known/nodeinfo")

@@ -192,6 +192,10 @@ class ConnectionModel(Model):
     connected_at = UnicodeAttribute()
     audiences = UnicodeSetAttribute(null=True)  # the famous accounts whose live audience it joined
     expires_at = TTLAttribute()
+    # A Mastodon streaming client's tag (its subscribed streams, warbler.mastodon.streaming); the
+    # live index holds it as "<connection id>~<tag>" so a push picks the encoding without a read.
+    # Absent for the native client.
+    tag = UnicodeAttribute(null=True)
 
 
 @bound_to("oauth")

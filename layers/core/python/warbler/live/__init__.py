@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import ParamSpec
 
 from warbler import notifications, social_graph
@@ -36,6 +37,7 @@ from warbler.adapters.tokens import verify_id_token
 from warbler.feeds.entries import Op, entry_tweet_id
 from warbler.feeds.store import TimelineStore
 from warbler.live.store import Connection, ConnectionStore
+from warbler.mastodon import streaming as mastodon_streaming
 from warbler.observability import logger
 from warbler.tweets import views
 
@@ -81,8 +83,8 @@ def _deliver(messages: Sequence[tuple[Connection, bytes]]) -> int:
     """Post, then forget the connections that are gone."""
     if not messages:
         return 0
-    result = push.send([(c.connection_id, data) for c, data in messages])
-    owners = {c.connection_id: c.user_id for c, _ in messages}
+    result = push.send([(c.gateway_id, data) for c, data in messages])
+    owners = {c.gateway_id: c.user_id for c, _ in messages}
     store = ConnectionStore()
     for connection_id in result.gone:
         store.remove(connection_id, owners.get(connection_id) or None)
@@ -91,19 +93,42 @@ def _deliver(messages: Sequence[tuple[Connection, bytes]]) -> int:
     return result.sent
 
 
-def _entry_messages(entries: Iterable[tuple[Op, str]]) -> dict[tuple[Op, str], bytes]:
-    """(op, entry) -> the message: hydrated tweets for adds (one hydration for all), deletes."""
+@dataclass(frozen=True)
+class _Encoded:
+    """One push in both encodings: the native message, and Mastodon's (event, payload)."""
+
+    native: bytes
+    mastodon: tuple[str, str] | None
+
+
+def _entry_messages(entries: Iterable[tuple[Op, str]], mastodon: bool) -> dict[tuple[Op, str], _Encoded]:
+    """(op, entry) -> the push: hydrated tweets for adds (one hydration for all), deletes. The
+    Mastodon encoding is built only when a Mastodon client is among the receivers."""
     wanted = list(dict.fromkeys(entries))
     adds = [entry for op, entry in wanted if op == Op.ADD]
     hydrated = {view["id"]: view for view in views.hydrate(adds)} if adds else {}
-    out: dict[tuple[Op, str], bytes] = {}
+    statuses = mastodon_streaming.statuses(list(hydrated.values())) if mastodon and hydrated else {}
+    out: dict[tuple[Op, str], _Encoded] = {}
     for op, entry in wanted:
         tweet_id = entry_tweet_id(entry)
         if op == Op.REMOVE:
-            out[(op, entry)] = _encode({"type": "delete", "tweet_id": tweet_id})
+            message = _encode({"type": "delete", "tweet_id": tweet_id})
+            out[(op, entry)] = _Encoded(message, ("delete", tweet_id))
         elif tweet_id in hydrated:  # absent: deleted since, nothing to show
-            out[(op, entry)] = _encode({"type": "tweet", "tweet": hydrated[tweet_id]})
+            status = statuses.get(tweet_id)
+            update = ("update", json.dumps(status, separators=(",", ":"))) if status else None
+            out[(op, entry)] = _Encoded(_encode({"type": "tweet", "tweet": hydrated[tweet_id]}), update)
     return out
+
+
+def _for(connection: Connection, encoded: _Encoded) -> list[tuple[Connection, bytes]]:
+    """The bytes this connection gets: the native message, or its Mastodon streams' frames."""
+    if connection.tag is None:
+        return [(connection, encoded.native)]
+    if encoded.mastodon is None:
+        return []
+    event, payload = encoded.mastodon
+    return [(connection, frame) for frame in mastodon_streaming.frames(connection.tag, event, payload)]
 
 
 @_best_effort
@@ -114,12 +139,16 @@ def push_timeline(
     which the fan-out script found while it wrote their timelines (``feeds.manager.deliver``)."""
     if not deliveries or not live_connections:
         return 0
-    messages = _entry_messages((op, entry) for op, entry, _ in deliveries)
+    receivers = [Connection(c, u) for _, _, users in deliveries for u in users for c in live_connections.get(u, ())]
+    mastodon = any(c.tag is not None for c in receivers)
+    messages = _entry_messages(((op, entry) for op, entry, _ in deliveries), mastodon)
     out: list[tuple[Connection, bytes]] = []
     for op, entry, users in deliveries:
-        data = messages.get((op, entry))
-        if data is not None:
-            out.extend((Connection(c, u), data) for u in users for c in live_connections.get(u, ()))
+        encoded = messages.get((op, entry))
+        if encoded is not None:
+            for u in users:
+                for c in live_connections.get(u, ()):
+                    out.extend(_for(Connection(c, u), encoded))
     return _deliver(out)
 
 
@@ -132,8 +161,9 @@ def push_to_live_audience(op: Op, entry: str, author_id: str, conversation_partn
         audience = [c for c in audience if c.user_id in both]
     if not audience:
         return 0
-    data = _entry_messages([(op, entry)]).get((op, entry))
-    return _deliver([(c, data) for c in audience]) if data is not None else 0
+    mastodon = any(c.tag is not None for c in audience)
+    encoded = _entry_messages([(op, entry)], mastodon).get((op, entry))
+    return _deliver([m for c in audience for m in _for(c, encoded)]) if encoded is not None else 0
 
 
 @_best_effort
@@ -147,5 +177,9 @@ def push_notification(change: notifications.Change) -> int:
     view = notifications.view(change.recipient, change.notification_id)
     if view is None:
         return 0
-    data = _encode({"type": "notification", "notification": view})
-    return _deliver([(c, data) for c in connections])
+    mastodon = None
+    if any(c.tag is not None for c in connections):
+        entity = mastodon_streaming.notification(view, change.actor_id)
+        mastodon = ("notification", json.dumps(entity, separators=(",", ":"))) if entity else None
+    encoded = _Encoded(_encode({"type": "notification", "notification": view}), mastodon)
+    return _deliver([m for c in connections for m in _for(c, encoded)])

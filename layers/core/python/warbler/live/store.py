@@ -59,8 +59,34 @@ return 1
 
 @dataclass(frozen=True)
 class Connection:
-    connection_id: str
+    connection_id: str  # a live-index member: the API Gateway id, with "~<tag>" when tagged
     user_id: str
+
+    @property
+    def gateway_id(self) -> str:
+        return split_member(self.connection_id)[0]
+
+    @property
+    def tag(self) -> str | None:
+        return split_member(self.connection_id)[1]
+
+
+def member(connection_id: str, tag: str | None) -> str:
+    """How a connection appears in the live index: API Gateway ids never contain "~"."""
+    return f"{connection_id}~{tag}" if tag else connection_id
+
+
+def split_member(value: str) -> tuple[str, str | None]:
+    connection_id, _, tag = value.partition("~")
+    return connection_id, tag or None
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the connection row says: whose it is, and its tag ("" = tagged but not indexed)."""
+
+    user_id: str
+    tag: str | None
 
 
 class ConnectionStore:
@@ -68,9 +94,10 @@ class ConnectionStore:
         self._r = r or client()
         self._ttl = get_settings().connection_ttl_seconds
 
-    def add(self, connection_id: str, user_id: str, audiences: Sequence[str]) -> None:
+    def add(self, connection_id: str, user_id: str, audiences: Sequence[str], tag: str | None = None) -> None:
         """Record the connection durably, then index it: the row first, so a ``$disconnect`` that
-        races the connect always finds what to remove."""
+        races the connect always finds what to remove. ``tag`` "" records it without indexing
+        (a Mastodon client that has not subscribed yet)."""
         now = clock.now()
         ConnectionModel(
             connection_id=connection_id,
@@ -78,17 +105,30 @@ class ConnectionStore:
             connected_at=clock.iso(now),
             audiences=set(audiences) or None,
             expires_at=now + timedelta(seconds=self._ttl),
+            tag=tag,
         ).save()
+        if tag == "":
+            return
+        indexed = member(connection_id, tag)
         # Scripts go outside the pipeline: a cluster client's pipelines refuse them.
-        self._r.eval(_LIVE_ADD, 1, live_key(user_id), user_id, connection_id, self._ttl)
+        self._r.eval(_LIVE_ADD, 1, live_key(user_id), user_id, indexed, self._ttl)
         pipe = self._r.pipeline(transaction=False)
         for famous_id in audiences:
-            pipe.sadd(audience_key(famous_id), f"{user_id} {connection_id}")
+            pipe.sadd(audience_key(famous_id), f"{user_id} {indexed}")
             pipe.expire(audience_key(famous_id), self._ttl)
         pipe.execute()
 
+    def session(self, connection_id: str) -> Session | None:
+        try:
+            row = ConnectionModel.get(connection_id)
+        except DoesNotExist:
+            return None
+        return Session(row.user_id, row.tag)
+
     def remove(self, connection_id: str, user_id: str | None = None) -> None:
-        """Forget a connection everywhere; idempotent. ``user_id`` covers a row already gone."""
+        """Forget a connection everywhere; idempotent. ``user_id`` covers a row already gone.
+        ``connection_id`` may be a live-index member (as a 410 reports it)."""
+        connection_id, tag = split_member(connection_id)
         try:
             row: ConnectionModel | None = ConnectionModel.get(connection_id)
         except DoesNotExist:
@@ -96,10 +136,11 @@ class ConnectionStore:
         user_id = row.user_id if row is not None else user_id
         if user_id is None:
             return
-        self._r.eval(_LIVE_REMOVE, 1, live_key(user_id), user_id, connection_id)
+        indexed = member(connection_id, row.tag if row is not None else tag)
+        self._r.eval(_LIVE_REMOVE, 1, live_key(user_id), user_id, indexed)
         pipe = self._r.pipeline(transaction=False)
         for famous_id in (row.audiences if row is not None else None) or ():
-            pipe.srem(audience_key(famous_id), f"{user_id} {connection_id}")
+            pipe.srem(audience_key(famous_id), f"{user_id} {indexed}")
         pipe.execute()
         if row is not None:
             row.delete()

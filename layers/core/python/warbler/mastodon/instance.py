@@ -59,7 +59,7 @@ def _polls_configuration() -> dict:
     return {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0}
 
 
-def v1(base: str, stats: dict[str, int]) -> dict:
+def v1(base: str, stats: dict[str, int], streaming: str) -> dict:
     return {
         "uri": _domain(base),
         "title": TITLE,
@@ -67,7 +67,7 @@ def v1(base: str, stats: dict[str, int]) -> dict:
         "description": DESCRIPTION,
         "email": "",
         "version": VERSION,
-        "urls": {"streaming_api": streaming_url(base)},
+        "urls": {"streaming_api": streaming},
         "stats": {
             "user_count": stats.get("users", 0),
             "status_count": stats.get("statuses", 0),
@@ -89,7 +89,7 @@ def v1(base: str, stats: dict[str, int]) -> dict:
     }
 
 
-def v2(base: str, stats: dict[str, int]) -> dict:
+def v2(base: str, stats: dict[str, int], streaming: str) -> dict:
     return {
         "domain": _domain(base),
         "title": TITLE,
@@ -101,7 +101,7 @@ def v2(base: str, stats: dict[str, int]) -> dict:
         "icon": [],
         "languages": ["en"],
         "configuration": {
-            "urls": {"streaming": streaming_url(base), "status": None, "about": None, "privacy_policy": None},
+            "urls": {"streaming": streaming, "status": None, "about": None, "privacy_policy": None},
             "vapid": {"public_key": ""},
             "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
             "statuses": _statuses_configuration(),

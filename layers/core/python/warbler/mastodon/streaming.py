@@ -18,10 +18,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from warbler.errors import InvalidInput
+from warbler.errors import InvalidInput, Unauthorized
+from warbler.feeds.store import TimelineStore
+from warbler.live.store import ConnectionStore
+from warbler.mastodon import entities, oauth, render
+from warbler.mastodon import scopes as scope_rules
+from warbler.settings import get_settings
+from warbler.tweets import views as tweet_views
 
 USER, NOTIFICATIONS = "user", "user:notification"
 STREAMS = (USER, NOTIFICATIONS)
+# A connection's tag in the live index names its subscriptions: "u", "n" or "n+u".
+_CODES = {USER: "u", NOTIFICATIONS: "n"}
+# Streaming needs both reads: the user stream carries statuses and notifications.
+REQUIRED_SCOPES = ("read:statuses", "read:notifications")
+
+
+def tag_of(streams: Sequence[str]) -> str:
+    return "+".join(sorted(_CODES[s] for s in set(streams)))
+
+
+def streams_of(tag: str | None) -> list[str]:
+    codes = set((tag or "").split("+"))
+    return [s for s in STREAMS if _CODES[s] in codes]
 
 
 @dataclass(frozen=True)
@@ -73,20 +92,73 @@ def client_message(body: str | None) -> ClientMessage | None:
     return ClientMessage(message["type"], stream)
 
 
+# ----------------------------------------------------------------------------- sessions
+
+
+def connect(connection_id: str, request: ConnectRequest) -> str:
+    """A Mastodon client's ``$connect``: its token must be live, a user's, with the read scopes.
+    The connection is recorded (for ``$disconnect``) but receives nothing until it subscribes.
+    ``Unauthorized`` refuses the upgrade."""
+    caller = oauth.verify(request.token)
+    if caller.user_id is None or not all(scope_rules.covers(caller.scopes, s) for s in REQUIRED_SCOPES):
+        raise Unauthorized("streaming needs a user token with the read scope")
+    ConnectionStore().add(connection_id, caller.user_id, (), tag="")
+    return caller.user_id
+
+
+def handle(connection_id: str, message: ClientMessage) -> None:
+    """``subscribe``/``unsubscribe``: re-index the connection under its new set of streams (it
+    joins the live index, and the live audiences of the famous accounts its user follows, as the
+    native client does at connect)."""
+    store = ConnectionStore()
+    session = store.session(connection_id)
+    if session is None or session.tag is None:
+        raise Unauthorized("not a Mastodon streaming connection")
+    current = set(streams_of(session.tag))
+    wanted = current | {message.stream} if message.type == "subscribe" else current - {message.stream}
+    if wanted == current:
+        return
+    store.remove(connection_id)
+    audiences = TimelineStore().famous_followees(session.user_id) if wanted else []
+    store.add(connection_id, session.user_id, audiences, tag=tag_of(sorted(wanted)))
+
+
+# ----------------------------------------------------------------------------- encoding
+
+
+def _base() -> str:
+    return get_settings().public_base_url.rstrip("/")
+
+
+def statuses(views: Sequence[dict]) -> dict[str, dict]:
+    """Status entities of ``tweets.hydrate`` views, by id (pushes carry no viewer flags)."""
+    return {status["id"]: status for status in render.statuses(views, _base())}
+
+
+def notification(group: Mapping[str, Any], actor_id: str) -> dict | None:
+    """The Mastodon notification for one actor joining a Warbler notification group."""
+    base = _base()
+    actor = render.accounts([actor_id]).get(actor_id)
+    if actor is None:
+        return None
+    status = None
+    if group.get("tweet"):
+        views = tweet_views.hydrate([group["tweet"]["id"]])  # no viewer flags: pushers read no engagements
+        status = render.statuses(views, base)[0] if views else None
+    shown = {**group, "actors": [{"id": actor_id}]}
+    found = entities.notifications_of_group(shown, {actor_id: actor}, status, base)
+    return found[0] if found else None
+
+
+def frames(tag: str, event: str, payload: str) -> list[bytes]:
+    """The frames a connection with ``tag`` gets for one push (none if it did not subscribe)."""
+    streams = streams_of(tag)
+    if event == "update":
+        return [_frame(USER, event, payload)] if USER in streams else []
+    if event == "delete":
+        return [_frame(USER, event, payload)] if USER in streams else []
+    return [_frame(s, event, payload) for s in STREAMS if s in streams]
+
+
 def _frame(stream: str, event: str, payload: str) -> bytes:
     return json.dumps({"stream": [stream], "event": event, "payload": payload}, separators=(",", ":")).encode()
-
-
-def update_frames(streams: Sequence[str], status: Mapping[str, Any]) -> list[bytes]:
-    """A new home timeline entry: on the ``user`` stream only."""
-    return [_frame(USER, "update", json.dumps(status, separators=(",", ":")))] if USER in streams else []
-
-
-def delete_frames(streams: Sequence[str], status_id: str) -> list[bytes]:
-    return [_frame(USER, "delete", status_id)] if USER in streams else []
-
-
-def notification_frames(streams: Sequence[str], notification: Mapping[str, Any]) -> list[bytes]:
-    """A notification goes to each of ``user`` and ``user:notification`` the client subscribed."""
-    payload = json.dumps(notification, separators=(",", ":"))
-    return [_frame(s, "notification", payload) for s in STREAMS if s in streams]
