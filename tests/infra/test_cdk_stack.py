@@ -90,6 +90,8 @@ def test_routes_use_the_cognito_authorizer_unless_public(template: dict[str, Any
         for route in spec.routes:
             method = routes[(route.method, route.path)]
             assert method["Integration"]["Type"] == "AWS_PROXY"
+            if route.auth and route.authorizer != "cognito":
+                continue  # a Lambda authorizer's routes: tests/infra/test_mastodon_parity.py
             if route.auth:
                 assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
                 assert method["AuthorizerId"] == {"Ref": authorizer}
@@ -323,11 +325,17 @@ def test_stream_write_grant_is_put_records_on_that_stream_only(template: dict[st
 
 def test_only_auth_manages_cognito_users_on_that_pool(template: dict[str, Any]) -> None:
     pool = logical_id(template, "IdentityUserPool", "AWS::Cognito::UserPool")
+    # Sign-up (native, and Mastodon's registration: both users.sign_up) manages users; Mastodon's
+    # password and code grants only log in (users.log_in).
+    managers, log_in = {"auth", "mastodon_accounts"}, {"mastodon_oauth"}
     for spec in catalog.FUNCTIONS:
         cognito = {a for a in actions_on(template, spec.name) if a.startswith("cognito-idp:")}
-        if spec.name == "auth":
+        if spec.name in managers:
             assert cognito == {"cognito-idp:Admin*"}
-            assert cognito == actions_on(template, "auth", pool) & cognito
+            assert cognito == actions_on(template, spec.name, pool) & cognito
+        elif spec.name in log_in:
+            assert cognito == {"cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth"}
+            assert cognito == actions_on(template, spec.name, pool) & cognito
         else:
             assert not cognito
 
