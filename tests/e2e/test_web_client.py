@@ -236,6 +236,18 @@ def test_phone_width_dark_mode_reconnect_and_an_expired_session_keep_the_draft(
         expect(page.get_by_text("Your session expired")).to_be_visible()
         page.unroute("**/tweets")
         log_in(page, handle)
-        expect(page.get_by_role("textbox", name="What's happening?")).to_have_value(draft)
+        box = page.get_by_role("textbox", name="What's happening?")
+        expect(box).to_have_value(draft)
+
+        # Keyboard only: Tab reaches the composer with a visible focus ring; Ctrl+Enter posts.
+        page.locator("body").focus()
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement?.tagName") == "TEXTAREA":
+                break
+        assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("article", has_text=draft)).to_be_visible()
+        expect(box).to_have_value("")
     finally:
         ctx.close()
