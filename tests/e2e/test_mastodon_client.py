@@ -72,13 +72,20 @@ def test_home_pages_with_fetch_next_without_gaps_or_duplicates(local_stack, new_
     posted = [client.status_post(f"page test {i}").id for i in range(7)]
     local_stack.wait_idle()
 
-    seen = []
+    seen, pages = [], []
     page = client.timeline_home(limit=3)
     while page:
+        pages.append(page)
         seen += [s.id for s in page]
         page = client.fetch_next(page)
+    newer = client.fetch_previous(pages[-1])  # Link rel="prev": min_id = that page's newest
+    just_above = client.timeline_home(min_id=posted[1], limit=2)
+    since = client.timeline_home(since_id=posted[4], limit=40)
 
     assert seen == list(reversed(posted))
+    assert [s.id for s in newer] == [posted[3], posted[2], posted[1]]
+    assert [s.id for s in just_above] == [posted[3], posted[2]]
+    assert [s.id for s in since] == [posted[6], posted[5]]
 
 
 def test_follow_reply_context_reblog_and_relationships(local_stack, new_user):
