@@ -82,3 +82,26 @@ def test_the_live_index_works_across_cluster_nodes(local_stack, on_cluster):
 
     assert len(found) == 31
     assert {c.connection_id for c in store.of_users([users[0]])} == {"second="}
+
+
+def test_trend_counting_is_one_script_per_slot_across_cluster_nodes(on_cluster):
+    from datetime import UTC, datetime
+
+    from infra.local.traffic import activity
+    from warbler import trends
+    from warbler.adapters.keys import TrendKeys
+    from warbler.adapters.redis_client import client
+
+    at = datetime(2030, 1, 1, 12, 0, 30, tzinfo=UTC)
+    tags = [f"tag{i}" for i in range(40)]
+    events = [activity(f"acct{i}", at, tags) for i in range(6)]
+    nodes = {client().get_node_from_key(TrendKeys.term("hashtags", t)).name for t in tags}
+    assert len(nodes) == 3, "the terms must span every node"
+
+    trends.aggregate(events)
+    trends.aggregate(events)  # redelivered: counted once
+
+    bucket = trends.bucket_of(at)
+    for tag in tags:
+        fields = client().hgetall(TrendKeys.term("hashtags", tag))
+        assert fields == {f"u{bucket}": "6", f"a{bucket}": "6"}

@@ -126,3 +126,17 @@ def test_an_unreadable_record_is_reported_alone(local_stack, clean_trends):
     result = local_stack.invoke("trends_aggregator", batch)
 
     assert result == {"batchItemFailures": [{"itemIdentifier": batch["Records"][1]["kinesis"]["sequenceNumber"]}]}
+
+
+def test_a_counted_event_whose_actor_is_not_one_token_is_reported_alone(local_stack, clean_trends):
+    bad = {**activity("a", NOW, ["spaced"]), "actor_id": "two words"}
+    batch = kinesis_event([activity("b", NOW, ["spaced"]), bad])
+
+    result = local_stack.invoke("trends_aggregator", batch)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": batch["Records"][1]["kinesis"]["sequenceNumber"]}]}
+    from warbler import trends
+    from warbler.adapters.keys import TrendKeys
+
+    bucket = trends.bucket_of(NOW)
+    assert clean_trends.hget(TrendKeys.term("hashtags", "spaced"), f"u{bucket}") == "1"

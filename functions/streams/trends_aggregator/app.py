@@ -20,7 +20,14 @@ def _activity_event(record: dict) -> list[dict]:
     if not isinstance(data, dict) or "actor_id" not in data or not all(data.get(f) for f in ("event_id", "type", "at")):
         raise ValueError("not an activity event")
     clock.parse_iso(data["at"])
+    if data["type"] in trends.COUNTED and not all(_token(data[f]) for f in ("event_id", "actor_id")):
+        # Counting sends each event as "<event id> <account id>" (warbler.trends.store).
+        raise ValueError("a counted event names its event and actor by single tokens")
     return [data]
+
+
+def _token(value: object) -> bool:
+    return isinstance(value, str) and bool(value) and value.split() == [value]
 
 
 @logger.inject_lambda_context

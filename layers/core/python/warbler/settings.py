@@ -147,6 +147,9 @@ class Settings:
     trends_min_score: float = 1.0
     trends_ranking_size: int = 50
     trends_dedupe_seconds: int = 2 * 3600
+    # Trend counters share this many hash tags, so one batch is one script call per tag (slot)
+    # rather than one per term; a cluster spreads the tags over its shards.
+    trends_key_buckets: int = 64
 
     # The Mastodon-compatible edge (warbler.mastodon). public_base_url is what clients use to
     # reach the REST API (links, Link headers, OAuth endpoints); empty = from the request's Host.

@@ -122,11 +122,12 @@ class Keys:
 
 
 # Trends (warbler.trends.store). Per term ``<t>`` of a kind ``<k>`` (``h`` hashtags, ``t`` topics)
-# and bucket ``<b>``:
+# and bucket ``<b>``, under the term's key bucket ``<n>`` (crc32 of ``<k>:<t>`` modulo
+# ``trends_key_buckets``: many terms share a tag, so one batch counts in one script call per tag):
 #
-# * ``tr:{<k>:<t>}``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
-# * ``tr:{<k>:<t>}:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
-# * ``tr:{<k>:<t>}:ev:<b>``     set of the bucket's counted event ids (kept for the redelivery horizon)
+# * ``tr:{tr<n>}:<k>:<t>``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
+# * ``tr:{tr<n>}:<k>:<t>:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
+# * ``tr:{tr<n>}:<k>:<t>:ev:<b>``     set of the bucket's counted event ids (kept for the redelivery horizon)
 #
 # Per kind (tag ``{trends:<kind>}``): ``active:<b>`` (sorted set: terms used in bucket ``b``, scored
 # by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
@@ -136,8 +137,14 @@ TREND_KIND_TAGS = {"hashtags": "h", "topics": "t"}
 
 class TrendKeys:
     @staticmethod
+    def tag(kind: str, term: str) -> str:
+        """The hash tag every key of one term carries (shared with other terms)."""
+        k = TREND_KIND_TAGS[kind]
+        return f"{{tr{zlib.crc32(f'{k}:{term}'.encode()) % get_settings().trends_key_buckets}}}"
+
+    @staticmethod
     def term(kind: str, term: str) -> str:
-        return f"tr:{{{TREND_KIND_TAGS[kind]}:{term}}}"
+        return f"tr:{TrendKeys.tag(kind, term)}:{TREND_KIND_TAGS[kind]}:{term}"
 
     @staticmethod
     def accounts(kind: str, term: str, bucket: int) -> str:
@@ -146,6 +153,13 @@ class TrendKeys:
     @staticmethod
     def seen(kind: str, term: str, bucket: int) -> str:
         return f"{TrendKeys.term(kind, term)}:ev:{bucket}"
+
+    @staticmethod
+    def counting(kind: str, term: str, bucket: int) -> tuple[str, str, str]:
+        """(term hash, bucket HLL, bucket seen-set): what counting one bucket of a term writes."""
+        k = TREND_KIND_TAGS[kind]  # TrendKeys.term, inlined: the trend counter's hot loop
+        key = f"tr:{{tr{zlib.crc32(f'{k}:{term}'.encode()) % get_settings().trends_key_buckets}}}:{k}:{term}"
+        return key, f"{key}:acc:{bucket}", f"{key}:ev:{bucket}"
 
     @staticmethod
     def active(kind: str, bucket: int) -> str:

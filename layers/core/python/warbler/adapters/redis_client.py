@@ -54,6 +54,21 @@ def is_cluster(r: Any) -> bool:
     return isinstance(r, RedisCluster)
 
 
+def script_pipelines(r: Any, tags: Sequence[str]) -> list[tuple[Any, list[str]]]:
+    """Pipelines that can carry script calls, with the hash tags each one serves: one pipeline
+    for a single Redis; one per node for a cluster, whose client-side pipelines refuse scripts
+    (each node's own connection pipeline takes them: its slots are local)."""
+    if not is_cluster(r):
+        return [(r.pipeline(transaction=False), list(tags))]
+    by_node: dict[str, list[str]] = {}
+    nodes = {}
+    for tag in tags:
+        node = r.get_node_from_key(tag)
+        by_node.setdefault(node.name, []).append(tag)
+        nodes[node.name] = node
+    return [(r.get_redis_connection(nodes[name]).pipeline(transaction=False), ts) for name, ts in by_node.items()]
+
+
 def get_many(r: Any, keys: Sequence[str]) -> list[str | None]:
     """GET many keys in one round trip, cluster-safe (a pipeline, not a cross-slot MGET)."""
     if not keys:

@@ -17,7 +17,7 @@ from typing import Any
 from warbler.adapters import kinesis
 from warbler.adapters.dynamo import TweetModel
 from warbler.adapters.keys import Keys, hash_tag
-from warbler.adapters.redis_client import Redis, client, is_cluster
+from warbler.adapters.redis_client import Redis, client, script_pipelines
 from warbler.clock import now_iso
 from warbler.feeds.entries import RULES, Op, entry, entry_tweet_id
 from warbler.ids import FLOOR_ID
@@ -131,7 +131,7 @@ class TimelineStore:
         """One round trip, one script call per hash slot, each entry sent once per slot; also
         returns the open connections of the users whose timelines it touched."""
         result = Applied()
-        for pipe, slots in self._pipelines(groups):
+        for pipe, slots in script_pipelines(self._r, list(groups)):
             slot_keys = []
             for tag in slots:
                 keys: list[str] = [Keys.live_of_tag(tag)]
@@ -147,22 +147,6 @@ class TimelineStore:
                     user_id = keys[int(reply[i])].rsplit(":", 1)[1]
                     result.live[user_id] = str(reply[i + 1]).split()
         return result
-
-    def _pipelines(self, groups: Groups) -> list[tuple[Any, list[str]]]:
-        """One pipeline for a single Redis; one per node for a cluster, whose client-side
-        pipelines refuse scripts (each node's own pipeline takes them: its slots are local)."""
-        if not is_cluster(self._r):
-            return [(self._r.pipeline(transaction=False), list(groups))]
-        r: Any = self._r
-        by_node: dict[str, list[str]] = defaultdict(list)
-        nodes = {}
-        for tag in groups:
-            node = r.get_node_from_key(tag)
-            by_node[node.name].append(tag)
-            nodes[node.name] = node
-        return [
-            (r.get_redis_connection(nodes[name]).pipeline(transaction=False), tags) for name, tags in by_node.items()
-        ]
 
     def trim_command(self, pipe, key: str) -> None:
         """Keep the floor (rank 0) and the newest ``cap`` entries."""

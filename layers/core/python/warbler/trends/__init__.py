@@ -90,9 +90,10 @@ def aggregate(events: Sequence[dict], store: TrendStore | None = None) -> int:
     groups: dict[tuple[str, str, int], list[tuple[str, str]]] = defaultdict(list)
     for event in counted:
         bucket = bucket_of(clock.parse_iso(event["at"]))
+        pair = (event["event_id"], event["actor_id"])
         for kind, terms in terms_of(event, originals).items():
             for term in terms:
-                groups[(kind, term, bucket)].append((event["event_id"], event["actor_id"]))
+                groups[(kind, term, bucket)].append(pair)
     uses = [Uses(kind, term, bucket, pairs) for (kind, term, bucket), pairs in groups.items()]
     (store or TrendStore()).count(uses, retention())
     return sum(len(u.events) for u in uses)

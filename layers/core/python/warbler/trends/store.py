@@ -1,54 +1,74 @@
 """Redis storage for trends: per-term bucket counters, the candidate index, rankings (key
 formats: ``TrendKeys`` in ``warbler.adapters.keys``).
 
-Every key of one term shares the term's hash tag (``{h:python}``), so counting one term's events
-is one atomic script on one shard, and counting is exactly-once: the script adds each event id to
-the term's per-bucket *seen* set and counts only when the id is new. Redelivered batches (Kinesis
-retries from the failed record on) therefore change nothing twice, on a cluster too. What trends
-is decided in ``warbler.trends``; this module only stores and fetches.
+Every key of one term shares a hash tag (``{tr17}``: a key bucket many terms share, see
+``TrendKeys``), so counting a batch is one atomic script per tag — one slot, one shard — for all
+the terms under it, and counting is exactly-once: the script adds each event id to the term's
+per-bucket *seen* set and counts only when the id is new. Redelivered batches (Kinesis retries
+from the failed record on) therefore change nothing twice, on a cluster too. What trends is
+decided in ``warbler.trends``; this module only stores and fetches.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from warbler.adapters.keys import TrendKeys
-from warbler.adapters.redis_client import Redis, client
+from warbler.adapters.keys import TrendKeys, hash_tag
+from warbler.adapters.redis_client import Redis, client, script_pipelines
 
-# KEYS: term hash, bucket HLL, bucket seen-set. ARGV: bucket, hash ttl, bucket ttl, the hash's
-# field budget, the oldest bucket worth keeping, then (event id, account id) pairs.
-# Returns the bucket's {uses, accounts} after the update.
+# One call counts every (term, bucket) group of a batch under one hash tag. KEYS: per group, its
+# term hash, bucket HLL and bucket seen-set. ARGV: hash ttl, bucket ttl, the hash's field budget,
+# then per group: bucket, the oldest bucket worth keeping, and its events as one string of
+# space-separated "event-id account-id" pairs (one argument per group keeps the client's encoding
+# cost per group, not per use). Returns each group's distinct accounts in its bucket.
 _COUNT = """
-local b = ARGV[1]
-local uf, af = 'u' .. b, 'a' .. b
-local changed = false
-for i = 6, #ARGV, 2 do
-  if redis.call('SADD', KEYS[3], ARGV[i]) == 1 then
-    redis.call('HINCRBY', KEYS[1], uf, 1)
-    if redis.call('PFADD', KEYS[2], ARGV[i + 1]) == 1 then
-      changed = true
+local hash_ttl, bucket_ttl, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local out = {}
+local a = 4
+for g = 1, #KEYS, 3 do
+  local term, hll, seen = KEYS[g], KEYS[g + 1], KEYS[g + 2]
+  local b, oldest = ARGV[a], tonumber(ARGV[a + 1])
+  local uf, af = 'u' .. b, 'a' .. b
+  local changed, new_field = false, false
+  for event_id, account_id in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do
+    if redis.call('SADD', seen, event_id) == 1 then
+      if redis.call('HINCRBY', term, uf, 1) == 1 then
+        new_field = true
+      end
+      if redis.call('PFADD', hll, account_id) == 1 then
+        changed = true
+      end
     end
   end
-end
-if changed then
-  local n = redis.call('PFCOUNT', KEYS[2])
-  if n > (tonumber(redis.call('HGET', KEYS[1], af)) or 0) then
-    redis.call('HSET', KEYS[1], af, n)
-  end
-end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-redis.call('EXPIRE', KEYS[3], ARGV[3])
-if redis.call('HLEN', KEYS[1]) > tonumber(ARGV[4]) then
-  local oldest = tonumber(ARGV[5])
-  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if tonumber(string.sub(f, 2)) < oldest then
-      redis.call('HDEL', KEYS[1], f)
+  a = a + 3
+  local accounts = tonumber(redis.call('HGET', term, af)) or 0
+  if changed then
+    local estimate = redis.call('PFCOUNT', hll)
+    if estimate > accounts then
+      accounts = estimate
+      redis.call('HSET', term, af, accounts)
     end
   end
+  -- The bucket's keys live bucket_ttl from their first write (NX: later writes leave it).
+  redis.call('EXPIRE', hll, bucket_ttl, 'NX')
+  redis.call('EXPIRE', seen, bucket_ttl, 'NX')
+  -- The hash only grows by a new bucket field (or is created so): only then renew its life
+  -- (hash_ttl outlasts the 24 h baseline by more than a bucket) and drop fields past the budget.
+  if new_field then
+    redis.call('EXPIRE', term, hash_ttl)
+    if redis.call('HLEN', term) > budget then
+      for _, f in ipairs(redis.call('HKEYS', term)) do
+        if tonumber(string.sub(f, 2)) < oldest then
+          redis.call('HDEL', term, f)
+        end
+      end
+    end
+  end
+  table.insert(out, accounts)
 end
-return {tonumber(redis.call('HGET', KEYS[1], uf)) or 0, tonumber(redis.call('HGET', KEYS[1], af)) or 0}
+return out
 """
 
 
@@ -78,26 +98,32 @@ class TrendStore:
 
     def count(self, uses: Sequence[Uses], keep: Retention) -> int:
         """Count each (term, bucket)'s events once, then index the terms as active in their
-        bucket. Two round trips; safe to repeat with the same events. Returns the groups counted."""
+        bucket. Two round trips — one script call per hash tag, then the active indexes — for
+        any batch; safe to repeat with the same events. Returns the groups counted."""
         if not uses:
             return 0
-        pipe = self._r.pipeline(transaction=False)
+        by_tag: dict[str, list[tuple[Uses, tuple[str, str, str]]]] = defaultdict(list)
         for u in uses:
-            args: list[str | int] = [u.bucket, keep.hash_ttl, keep.bucket_ttl, 2 * keep.buckets_kept + 4]
-            args.append(u.bucket - keep.buckets_kept)
-            for event_id, account_id in u.events:
-                args += [event_id, account_id]
-            keys = [
-                TrendKeys.term(u.kind, u.term),
-                TrendKeys.accounts(u.kind, u.term, u.bucket),
-                TrendKeys.seen(u.kind, u.term, u.bucket),
-            ]
-            self._count(keys=keys, args=args, client=pipe)
-        counts = pipe.execute()
+            keys = TrendKeys.counting(u.kind, u.term, u.bucket)
+            by_tag[hash_tag(keys[0])].append((u, keys))
+        header: list[str | int] = [keep.hash_ttl, keep.bucket_ttl, 2 * keep.buckets_kept + 4]
+        ordered: list[Uses] = []
+        accounts: list[int] = []
+        for pipe, tags in script_pipelines(self._r, list(by_tag)):
+            for tag in tags:
+                call_keys: list[str] = []
+                args = list(header)
+                for u, keys in by_tag[tag]:
+                    call_keys += keys
+                    pairs = " ".join(f"{event_id} {account_id}" for event_id, account_id in u.events)
+                    args += (u.bucket, u.bucket - keep.buckets_kept, pairs)
+                    ordered.append(u)
+                self._count(keys=call_keys, args=args, client=pipe)
+            accounts += [n for reply in pipe.execute() for n in reply]
         pipe = self._r.pipeline(transaction=False)
         active: dict[str, dict[str, int]] = {}
-        for u, (_, accounts) in zip(uses, counts, strict=True):
-            active.setdefault(TrendKeys.active(u.kind, u.bucket), {})[u.term] = int(accounts)
+        for u, n in zip(ordered, accounts, strict=True):
+            active.setdefault(TrendKeys.active(u.kind, u.bucket), {})[u.term] = int(n)
         for key, members in active.items():
             pipe.zadd(key, members, gt=True)
             pipe.expire(key, keep.bucket_ttl)
