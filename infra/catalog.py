@@ -397,6 +397,8 @@ FUNCTIONS: tuple[Function, ...] = (
             _m("POST", "/api/v1/statuses/{status_id}/unfavourite"),
             _m("POST", "/api/v1/statuses/{status_id}/reblog"),
             _m("POST", "/api/v1/statuses/{status_id}/unreblog"),
+            _m("GET", "/api/v1/statuses/{status_id}/favourited_by"),
+            _m("GET", "/api/v1/statuses/{status_id}/reblogged_by"),
             _m("GET", "/api/v1/favourites"),
         ),
         grants=(

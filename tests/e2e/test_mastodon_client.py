@@ -56,12 +56,14 @@ def test_post_appears_in_home_and_can_be_favourited_and_deleted(local_stack, new
     local_stack.wait_idle()
     home = client.timeline_home()
     liked = client.status_favourite(posted.id)
+    likers = client.status_favourited_by(posted.id)
     deleted = client.status_delete(posted.id)
 
     assert posted.account.id == me.id
     assert [s.id for s in home][:1] == [posted.id]
     assert "#<span>e2e</span>" in home[0].content
     assert (liked.favourited, liked.favourites_count) == (True, 1)
+    assert [a.id for a in likers] == [me.id]
     assert deleted.text == "first post from Mastodon.py #e2e"
     with pytest.raises(MastodonAPIError):
         client.status(posted.id)
@@ -105,6 +107,8 @@ def test_follow_reply_context_reblog_and_relationships(local_stack, new_user):
     assert reply.in_reply_to_id == root.id and reply.in_reply_to_account_id == alice_id
     assert [s.id for s in context.ancestors] == [root.id]
     assert boosted.reblogged is True
+    assert [a.id for a in alice.status_reblogged_by(root.id)] == [bob_id]
+    assert alice.status_favourited_by(root.id) == []
     assert root.id in [s.id for s in bob_home] or root.id in [s.reblog.id for s in bob_home if s.reblog]
     assert (relationships[0].id, relationships[0].followed_by, relationships[0].following) == (bob_id, True, False)
 

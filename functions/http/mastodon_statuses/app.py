@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from warbler import errors
 from warbler.engagement import toggle
+from warbler.engagement.store import LIKE, RETWEET
 from warbler.idempotency import once_per_key
 from warbler.mastodon import edge, entities, paging, render
 from warbler.tweets import views, write
@@ -106,6 +107,26 @@ def reblog(status_id: str):
 @app.post("/api/v1/statuses/<status_id>/unreblog")
 def unreblog(status_id: str):
     return _engage(status_id, toggle.unretweet)
+
+
+def _engaged_by(status_id: str, kind: str) -> Response:
+    """Who favourited / reblogged: paged by the native cursor, an opaque ``max_id`` in Link."""
+    edge.caller(app, "read:statuses", user=False)
+    query = edge.params(app)
+    page = views.engaged_by(edge.status_id(status_id), kind, paging.limit(query), query.get("max_id") or None)
+    base = edge.base_url(app)
+    body = [entities.account(u, base) for u in page.items]
+    return edge.json_response(body, headers=edge.link_header(app, query, page.next_cursor, None))
+
+
+@app.get("/api/v1/statuses/<status_id>/favourited_by")
+def favourited_by(status_id: str):
+    return _engaged_by(status_id, LIKE)
+
+
+@app.get("/api/v1/statuses/<status_id>/reblogged_by")
+def reblogged_by(status_id: str):
+    return _engaged_by(status_id, RETWEET)
 
 
 @app.get("/api/v1/favourites")

@@ -125,6 +125,17 @@ class EngagementStore:
         )
         return [row.tweet_id for row in result], result.last_evaluated_key
 
+    def engagers_page(self, tweet_id: str, kind: str, limit: int, start: Any) -> tuple[list[str], Any]:
+        """Who liked (or retweeted) a tweet, in user id order, and the key to continue from."""
+        result = EngagementModel.query(
+            tweet_id,
+            EngagementModel.kind_user.startswith(kind_user(kind, "")),
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        return [row.kind_user.split("#", 1)[1] for row in result], result.last_evaluated_key
+
     def engaged_rows(self, user_id: str, wanted: dict[str, list[str]]) -> dict[str, set[str]]:
         """Which of ``wanted`` (kind -> tweet ids) the user engaged with, from the table."""
         found: dict[str, set[str]] = {kind: set() for kind in KINDS}

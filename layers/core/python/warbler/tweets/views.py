@@ -137,3 +137,16 @@ def liked_by(caller_id: str, handle: str, limit: int, cursor: str | None) -> Pag
     user_id = users.user_id_for_handle(handle)
     liked_ids, last = EngagementStore().engaged_page(user_id, LIKE, limit, pagination.decode(cursor))
     return Page(hydrate(liked_ids, caller_id), pagination.encode(last) if last else None)
+
+
+def engaged_by(tweet_id: str, kind: str, limit: int, cursor: str | None) -> Page:
+    """The users who liked (``LIKE``) or retweeted (``RETWEET``) a tweet, as user views; a
+    retweet's engagements are its original's."""
+    rec = records([tweet_id]).get(tweet_id)
+    if rec is None:
+        raise NotFound("no such tweet")
+    original = rec.get("retweet_of_id") or tweet_id
+    user_ids, last = EngagementStore().engagers_page(original, kind, limit, pagination.decode(cursor))
+    people = users.users_by_id(user_ids)
+    items = [users.user_view(people[u]) for u in user_ids if u in people]
+    return Page(items, pagination.encode(last) if last else None)
