@@ -26,6 +26,10 @@ LIVE_TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def browser():
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    # Deadlines, not sleeps: generous, because the machine running the stack is shared.
+    expect.set_options(timeout=15_000)
     assert DIST_INDEX.is_file(), "the web client is not built: run `make web`"
     assert AXE_JS.is_file(), "axe-core is missing: run `make web` (npm ci)"
     assert CHROMIUM, "chromium is not installed: `make test` apt-installs it"
@@ -79,6 +83,8 @@ def test_two_people_use_warbler_live_in_the_browser(local_stack, browser, axe_re
     text = f"Hello from B, {word} #webtest"
     ctx_a = browser.new_context(viewport={"width": 1280, "height": 860})
     ctx_b = browser.new_context(viewport={"width": 1280, "height": 860})
+    for ctx in (ctx_a, ctx_b):
+        ctx.set_default_timeout(30_000)
     a, b = ctx_a.new_page(), ctx_b.new_page()
     errors: list[str] = []
     for page in (a, b):
@@ -170,6 +176,13 @@ def test_two_people_use_warbler_live_in_the_browser(local_stack, browser, axe_re
         b.goto(f"{web}/#/@{b_handle}")
         own = b.locator("article", has_text=word)
         expect(own).to_be_visible()
+        b.get_by_role("button", name="Edit profile").click()
+        edit = b.get_by_role("dialog", name="Edit profile")
+        edit.get_by_label("Bio").fill("Posting from Chromium.")
+        check_axe(b, "edit-profile", axe_results)
+        edit.get_by_role("button", name="Save").click()
+        expect(edit).to_have_count(0)
+        expect(b.get_by_text("Posting from Chromium.")).to_be_visible()
         b.screenshot(path=str(ARTIFACTS / "profile.png"))
         own.get_by_role("button", name="Delete", exact=True).click()
         own.get_by_role("button", name="Delete tweet").click()
@@ -193,6 +206,7 @@ def test_phone_width_dark_mode_reconnect_and_an_expired_session_keep_the_draft(
     web = local_stack.web_url
     handle = handle_for("wd")
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, color_scheme="dark")
+    ctx.set_default_timeout(30_000)
     page = ctx.new_page()
     others = connection_ids(local_stack)  # sockets of earlier tests, still closing
     try:

@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
+import { Dialog } from "../components/Dialog";
+import { EditProfile } from "../components/EditProfile";
 import { Entries, useTimeline } from "../components/TweetList";
 import { FollowButton, UserList } from "../components/UserList";
 import { useApp } from "../context";
@@ -23,8 +25,9 @@ function UsersTab({ handle, tab }: { handle: string; tab: "followers" | "followi
 }
 
 export function ProfilePage({ handle, tab }: { handle: string; tab: Tab }) {
-  const { api } = useApp();
+  const { api, me } = useApp();
   const [user, setUser] = useState<User | null>(null);
+  const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.get<User>(`/users/${handle}`).then(setUser, (e) => setError(describeError(e)));
@@ -55,8 +58,25 @@ export function ProfilePage({ handle, tab }: { handle: string; tab: Tab }) {
           <p class="muted">@{user.handle}</p>
           {user.bio && <p>{user.bio}</p>}
         </div>
-        <FollowButton user={user} onChange={setUser} />
+        {user.id === me.id ? (
+          <button type="button" class="secondary" onClick={() => setEditing(true)}>
+            Edit profile
+          </button>
+        ) : (
+          <FollowButton user={user} onChange={setUser} />
+        )}
       </div>
+      {editing && (
+        <Dialog title="Edit profile" onClose={() => setEditing(false)}>
+          <EditProfile
+            user={user}
+            onSaved={(saved) => {
+              setUser(saved);
+              setEditing(false);
+            }}
+          />
+        </Dialog>
+      )}
       <nav class="tabs" aria-label="Profile sections">
         {tabs.map(([name, label]) => (
           <a key={name} href={profileHref(user.handle, name)} aria-current={tab === name ? "page" : undefined}>
