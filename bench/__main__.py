@@ -29,12 +29,12 @@ PRESETS = {
     "run": dict(
         users=100_000, follows=5_000_000, scales="0.1,0.3,1", reads=2000, readers=300, fanout_deliveries=1_000_000,
         zadd_requests=2_000_000, duration=60.0, post_rate=2.0, http_users=40, http_follows=300,
-        tweets_per_user=100.0, push_followers=100, push_tweets=30,
+        tweets_per_user=100.0, push_followers=100, push_tweets=30, trend_events=20_000,
     ),
     "smoke": dict(
         users=2_000, follows=40_000, scales="0.25,0.5,1", reads=300, readers=50, fanout_deliveries=100_000,
         zadd_requests=200_000, duration=8.0, post_rate=2.0, http_users=10, http_follows=30,
-        tweets_per_user=10.0, push_followers=10, push_tweets=5,
+        tweets_per_user=10.0, push_followers=10, push_tweets=5, trend_events=2_000,
     ),
 }  # fmt: skip
 
@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    results.trends = _trends(args, out, progress)
     if not args.no_stack:
         results.capacity = _capacity(args, out, progress)
     path = report.write(results, out)
@@ -142,6 +143,23 @@ def _capacity(args: argparse.Namespace, out: Path, progress: Progress) -> str:
         raise RuntimeError(f"python -m bench.capacity failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     task.done(done.stdout.strip().splitlines()[-1].strip())
     return (out / "capacity.md").read_text()
+
+
+def _trends(args: argparse.Namespace, out: Path, progress: Progress) -> dict:
+    """The trend aggregator against its floor: ``bench.trends_bench`` in a process of its own
+    (its own redis-server, and the handler imported under its environment)."""
+    import json
+    import subprocess
+
+    figures = out / "trends.json"
+    command = [sys.executable, "-m", "bench.trends_bench", "--events", str(args.trend_events), "--json", str(figures)]
+    task = progress.task(f"trend aggregator: {args.trend_events:,} events vs its floor", 1)
+    done = subprocess.run(command, cwd=environment.REPO_ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"python -m bench.trends_bench failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    result = json.loads(figures.read_text())
+    task.done(f"ratio {result['ratio']:.2f}")
+    return result
 
 
 def _handler_read(invoke):
@@ -251,6 +269,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--fanout-deliveries", type=int, default=preset["fanout_deliveries"])
         s.add_argument("--fanout-batch", type=int, default=100, help="Kinesis records per worker invocation")
         s.add_argument("--zadd-requests", type=int, default=preset["zadd_requests"])
+        s.add_argument("--trend-events", type=int, default=preset["trend_events"], help="events for bench.trends_bench")
         s.add_argument("--duration", type=float, default=preset["duration"], help="seconds of the API mix")
         s.add_argument("--post-rate", type=float, default=preset["post_rate"], help="posts per second in the mix")
         s.add_argument("--reads-per-post", type=int, default=100)

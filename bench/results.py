@@ -36,6 +36,7 @@ class Results:
     environment: dict[str, str] = field(default_factory=dict)
     sizes: list[SizeResult] = field(default_factory=list)
     fanout: FanoutResult | None = None
+    trends: dict | None = None  # bench.trends_bench's figures (see bench.__main__._trends)
     zadd: BenchmarkResult | None = None
     mix: MixResult | None = None
     push: Any = None  # bench.push_lag.PushLag, when the stack ran

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import platform
 import random
@@ -29,6 +30,7 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bench import environment
 from bench.stats import ratio
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", help="also write the figures to this file (make bench's report reads it)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -142,6 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         row("baseline", base_s)
         print(f"full / baseline throughput ratio: {ratio(base_s, full_s):.2f}")
         print(f"ranker: {rank_s * 1000:.0f} ms for {ranked} (one scheduled run)")
+        if args.json:
+            figures = {
+                "events": args.events,
+                "terms": terms,
+                "full": args.events / full_s,
+                "redeliver": args.events / again_s,
+                "hashtags": args.events / tags_s,
+                "baseline": args.events / base_s,
+                "ratio": ratio(base_s, full_s),
+            }
+            Path(args.json).write_text(json.dumps(figures))
         r.close()
     finally:
         server.stop()

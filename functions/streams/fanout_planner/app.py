@@ -1,5 +1,7 @@
 """Tweets table stream → fan-out chunks on Kinesis. One record per tweet; a failing tweet is
-reported alone (partial batch response), the others go on."""
+reported alone (partial batch response), the others go on. The chunks of the whole batch are
+packed into records and put together at the end (``feeds.FanoutBuffer``); if that put fails,
+the invocation fails and the mapping retries the batch (planning is idempotent)."""
 
 from __future__ import annotations
 
@@ -12,16 +14,21 @@ from warbler.observability import logger, metrics, tracer
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def plan_record(record: DynamoDBRecord) -> None:
+def plan_record(record: DynamoDBRecord, out: feeds.FanoutBuffer) -> None:
     name = record.event_name.name if record.event_name else ""
     if name == "INSERT":
-        feeds.plan_new(feeds.Post.from_image(record.dynamodb.new_image))
+        feeds.plan_new(feeds.Post.from_image(record.dynamodb.new_image), out)
     elif name == "REMOVE":
-        feeds.plan_removal(feeds.Post.from_image(record.dynamodb.old_image))
+        feeds.plan_removal(feeds.Post.from_image(record.dynamodb.old_image), out)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict, context) -> dict:
-    return process_partial_response(event=event, record_handler=plan_record, processor=processor, context=context)
+    out = feeds.FanoutBuffer()
+    response = process_partial_response(
+        event=event, record_handler=lambda record: plan_record(record, out), processor=processor, context=context
+    )
+    out.flush()
+    return response

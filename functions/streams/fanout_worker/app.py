@@ -14,8 +14,8 @@ from warbler.feeds import manager as feeds
 from warbler.observability import logger, metrics, tracer
 
 
-def _chunk(record: dict) -> list[feeds.Chunk]:
-    return [feeds.Chunk.from_json(batches.kinesis_json(record))]
+def _chunks(record: dict) -> list[feeds.Chunk]:
+    return feeds.chunks_of_record(batches.kinesis_json(record))
 
 
 @logger.inject_lambda_context
@@ -25,7 +25,7 @@ def lambda_handler(event: dict, context) -> dict:
     response, delivered = batches.whole_batch(
         event,
         sequence=batches.kinesis_sequence,
-        parse=_chunk,
+        parse=_chunks,
         apply=feeds.deliver_and_push,
         retryable=RedisErrors,
         what="fan-out",

@@ -14,6 +14,7 @@ import boto3
 from warbler.settings import get_settings
 
 MAX_RECORDS_PER_CALL = 500
+MAX_BYTES_PER_CALL = 5 * 1024 * 1024  # PutRecords' limit, data and partition keys together
 _ATTEMPTS = 6
 _local = threading.local()
 
@@ -30,9 +31,19 @@ def _client():
 
 def put_json(stream_name: str, records: Sequence[tuple[str, dict]]) -> None:
     """Put (partition key, JSON document) pairs, in order per partition key."""
-    entries = [{"PartitionKey": key, "Data": json.dumps(doc, separators=(",", ":")).encode()} for key, doc in records]
-    for start in range(0, len(entries), MAX_RECORDS_PER_CALL):
-        _put_all(stream_name, entries[start : start + MAX_RECORDS_PER_CALL])
+    call: list[dict] = []
+    size = 0
+    for key, doc in records:
+        data = json.dumps(doc, separators=(",", ":")).encode()
+        entry = {"PartitionKey": key, "Data": data}
+        entry_size = len(data) + len(key.encode())
+        if call and (len(call) == MAX_RECORDS_PER_CALL or size + entry_size > MAX_BYTES_PER_CALL):
+            _put_all(stream_name, call)
+            call, size = [], 0
+        call.append(entry)
+        size += entry_size
+    if call:
+        _put_all(stream_name, call)
 
 
 def _put_all(stream_name: str, entries: list[dict]) -> None:

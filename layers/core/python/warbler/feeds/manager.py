@@ -1,10 +1,13 @@
 """The feed manager: every rule that writes a timeline (Mastodon's ``FeedManager`` is the model).
 
 - **Fan-out on write, in two stages.** ``plan`` (tweets table stream) decides who should see a
-  new or removed tweet and puts chunks of ``fanout_chunk_size`` follower ids on the Kinesis
-  fan-out stream, so one planner never does the writes for a large audience itself.
-  ``deliver`` (fan-out stream) applies a whole Kinesis batch in one Redis round trip, one
-  script call per hash slot, then pushes the entries to the followers who are live.
+  new or removed tweet and cuts its audience into chunks of at most ``fanout_chunk_size``
+  follower ids; a ``FanoutBuffer`` packs the chunks of a whole planner batch — many tweets —
+  into records of up to ``fanout_chunk_size`` deliveries on the Kinesis fan-out stream, so one
+  planner never does the writes for a large audience itself and a small audience does not cost
+  a record of its own. ``deliver`` (fan-out stream) applies a whole Kinesis batch in one Redis
+  round trip, one script call per hash slot, then pushes the entries to the followers who are
+  live.
 - **Famous skip.** Authors with ``famous_threshold`` followers or more are not fanned out: their
   followers merge the author's own timeline at read (``warbler.feeds.reads``); their entries are
   pushed to the author's live audience instead. ``promote_if_famous`` tells every follower of an
@@ -26,6 +29,7 @@ stream never duplicates an entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,6 +40,9 @@ from warbler.feeds import reads
 from warbler.feeds.entries import RULES, Op, entry
 from warbler.feeds.store import Applied, FanoutStream, TimelineStore
 from warbler.tweets.store import TweetStore
+
+_ENTRY_RE = re.compile(r"\d{1,20}(:\d{1,20})?")
+_USER_ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,72 @@ class Chunk:
 
     @classmethod
     def from_json(cls, doc: dict) -> Chunk:
+        """A chunk as the planner wrote it; anything else is a ValueError (the record is
+        reported, never applied): its entry and follower ids become timeline members and keys."""
         try:
             op = Op(doc["op"])
         except ValueError:
             raise ValueError(f"unknown fan-out op {doc['op']!r}") from None
-        return cls(op, str(doc["entry"]), str(doc["author_id"]), [str(f) for f in doc["followers"]])
+        entry_, followers = doc["entry"], doc["followers"]
+        if not isinstance(entry_, str) or not _ENTRY_RE.fullmatch(entry_):
+            raise ValueError("a fan-out entry is a tweet id, or a retweet's '<id>:<original id>'")
+        if not isinstance(followers, list) or not all(
+            isinstance(f, str) and _USER_ID_RE.fullmatch(f) for f in followers
+        ):
+            raise ValueError("fan-out followers are a list of user ids")
+        return cls(op, entry_, str(doc["author_id"]), followers)
+
+
+def chunks_of_record(doc: dict) -> list[Chunk]:
+    """The chunks of one fan-out record: packed (``{"chunks": [...]}``, what ``FanoutBuffer``
+    writes) or a single chunk (the format before packing, still accepted while it drains)."""
+    if not isinstance(doc, dict):
+        raise ValueError("a fan-out record is a JSON object")
+    if "chunks" in doc:
+        if not isinstance(doc["chunks"], list):
+            raise ValueError("a packed fan-out record holds a list of chunks")
+        return [Chunk.from_json(c) for c in doc["chunks"]]
+    return [Chunk.from_json(doc)]
+
+
+def pack(chunks: Iterable[tuple[str, Chunk]], per_record: int) -> list[tuple[str, dict]]:
+    """(partition key, chunk) pairs → packed records of up to ``per_record`` deliveries each (a
+    chunk is never split), in order; a record is keyed by its first chunk's key."""
+    records: list[tuple[str, dict]] = []
+    current: list[dict] = []
+    key, size = "", 0
+    for chunk_key, chunk in chunks:
+        if current and size + len(chunk.followers) > per_record:
+            records.append((key, {"chunks": current}))
+            current, size = [], 0
+        if not current:
+            key = chunk_key
+        current.append(chunk.to_json())
+        size += len(chunk.followers)
+    if current:
+        records.append((key, {"chunks": current}))
+    return records
+
+
+class FanoutBuffer:
+    """The chunks a planner batch plans, packed into records and put together (``flush``); it
+    puts early when a batch's chunks would fill a PutRecords call, so memory stays bounded."""
+
+    def __init__(self, stream: FanoutStream | None = None) -> None:
+        self._stream = stream or FanoutStream()
+        self._chunks: list[tuple[str, Chunk]] = []
+        self._deliveries = 0
+
+    def add(self, key: str, chunk: Chunk) -> None:
+        self._chunks.append((key, chunk))
+        self._deliveries += len(chunk.followers)
+        if self._deliveries >= self._stream.MAX_RECORDS_PER_CALL * RULES.fanout_chunk_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._chunks:
+            self._stream.put(pack(self._chunks, RULES.fanout_chunk_size))
+        self._chunks, self._deliveries = [], 0
 
 
 @dataclass(frozen=True)
@@ -118,27 +186,34 @@ def remove_own_tweet(author_id: str, tweet_entry: str) -> None:
 # ----------------------------------------------------------------------------- fan-out
 
 
-def plan_new(post: Post) -> int:
+def plan_new(post: Post, out: FanoutBuffer | None = None) -> int:
     """A new tweet (tweets table stream INSERT): plan its fan-out."""
-    return plan(Op.ADD, post)
+    return plan(Op.ADD, post, out)
 
 
-def plan_removal(post: Post) -> int:
+def plan_removal(post: Post, out: FanoutBuffer | None = None) -> int:
     """A deleted tweet (REMOVE): tombstone its cache entry (the request did, unless Redis was
     down then: the stream repeats it until it holds), then plan its removal everywhere."""
     TweetStore().bury(post.tweet_id)
-    return plan(Op.REMOVE, post)
+    return plan(Op.REMOVE, post, out)
 
 
-def plan(op: Op, post: Post) -> int:
-    """Put the fan-out chunks of one tweet on the fan-out stream; returns the audience size."""
+def plan(op: Op, post: Post, out: FanoutBuffer | None = None) -> int:
+    """Add the fan-out chunks of one tweet to ``out`` (a batch's buffer; without one, they are
+    put at once); returns the audience size."""
+    buffer = out or FanoutBuffer()
+    audience = _plan(op, post, buffer)
+    if out is None:
+        buffer.flush()
+    return audience
+
+
+def _plan(op: Op, post: Post, out: FanoutBuffer) -> int:
     tweet_id, author_id = post.tweet_id, post.author_id
-    stream = FanoutStream()
     # The author's own timeline first: the request already wrote it, unless Redis was down then.
-    chunks: list[tuple[str, dict]] = [(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]).to_json())]
+    out.add(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]))
     author = users.find_user(author_id)
     if author is None or RULES.is_famous(author.followers_count):
-        stream.put(chunks)
         if author is not None:  # not in their followers' timelines, but pushed to the live ones
             live.push_to_live_audience(op, post.entry, author_id, post.conversation_partner)
         return 0
@@ -151,12 +226,7 @@ def plan(op: Op, post: Post) -> int:
         audience += len(page)
         for start in range(0, len(page), size):
             part = page[start : start + size]
-            chunks.append((f"{tweet_id}:{part[0]}", Chunk(op, post.entry, author_id, part).to_json()))
-        if len(chunks) >= stream.MAX_RECORDS_PER_CALL:
-            stream.put(chunks)
-            chunks = []
-    if chunks:
-        stream.put(chunks)
+            out.add(f"{tweet_id}:{part[0]}", Chunk(op, post.entry, author_id, part))
     return audience
 
 

@@ -30,7 +30,9 @@ from warbler.settings import get_settings
 # it is skipped when the original, or another retweet of it, is already among the newest
 # ``window`` entries. Removal is unconditional.
 # KEYS[1] is the slot's live index (``Keys.live``): the script also answers, for each follower it
-# touched, their open WebSocket connections, so pushing needs no second pass over the followers.
+# touched, their open WebSocket connections (one HMGET per thousand followers, each asked once),
+# so pushing needs no second pass over the followers. A timeline named several times in one call
+# (a follower of several of the batch's authors) is tested for existence once.
 # It returns {applied, key index, connection ids, key index, connection ids, ...}.
 # Trimming to the cap costs a ZCARD per insert, a third of the script's work, so inserts only
 # check when the entry's last two digits are 00-06 (about 1 in 14, spread evenly by the
@@ -41,7 +43,8 @@ local op = ARGV[1]
 local cap = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local n = 0
-local live = {}
+local present = {}
+local users, indexes, asked = {}, {}, {}
 local k = 2
 for g = 4, #ARGV, 2 do
   local member = ARGV[g]
@@ -51,7 +54,12 @@ for g = 4, #ARGV, 2 do
   for i = k, last do
     local key = KEYS[i]
     if op == 'add' then
-      if redis.call('EXISTS', key) == 1 then
+      local exists = present[key]
+      if exists == nil then
+        exists = redis.call('EXISTS', key) == 1
+        present[key] = exists
+      end
+      if exists then
         local seen = false
         if original then
           for _, m in ipairs(redis.call('ZREVRANGE', key, 0, window - 1)) do
@@ -74,15 +82,26 @@ for g = 4, #ARGV, 2 do
     else
       n = n + redis.call('ZREM', key, member)
     end
-    local connections = redis.call('HGET', KEYS[1], string.match(key, ':([^:]+)$'))
-    if connections then
-      table.insert(live, i - 1)
-      table.insert(live, connections)
+    local user = string.match(key, ':([^:]+)$')
+    if not asked[user] then
+      asked[user] = true
+      table.insert(users, user)
+      table.insert(indexes, i - 1)
     end
   end
   k = last + 1
 end
-table.insert(live, 1, n)
+local live = {n}
+for from = 1, #users, 1000 do
+  local upto = math.min(from + 999, #users)
+  local connections = redis.call('HMGET', KEYS[1], unpack(users, from, upto))
+  for j = 1, upto - from + 1 do
+    if connections[j] then
+      table.insert(live, indexes[from + j - 1])
+      table.insert(live, connections[j])
+    end
+  end
+end
 return live
 """
 
@@ -105,6 +124,20 @@ class HomeRead:
     page: list[str]
     famous: list[str]
     first_read_this_hour: bool
+
+
+def home_groups(deliveries: Iterable[tuple[str, Sequence[str]]]) -> Groups:
+    """(entry, user ids) deliveries grouped by the hash slot of each home timeline (each user's
+    key computed once: a batch names a follower of several of its authors several times)."""
+    deliveries = list(deliveries)
+    users = list(dict.fromkeys(u for _, user_ids in deliveries for u in user_ids))
+    keyed = dict(zip(users, Keys.homes_by_tag(users), strict=True))
+    groups: Groups = defaultdict(lambda: defaultdict(list))
+    for timeline_entry, user_ids in deliveries:
+        for user_id in user_ids:
+            tag, key = keyed[user_id]
+            groups[tag][timeline_entry].append(key)
+    return groups
 
 
 def window(entries: Iterable[str], before: str | None, after: str | None) -> list[str]:
@@ -181,11 +214,7 @@ class TimelineStore:
 
     def apply_to_homes(self, op: Op, deliveries: Iterable[tuple[str, Sequence[str]]]) -> Applied:
         """(entry, user ids) deliveries into home timelines: the fan-out worker's whole batch."""
-        groups: Groups = defaultdict(lambda: defaultdict(list))
-        for timeline_entry, user_ids in deliveries:
-            for tag, key in Keys.homes_by_tag(user_ids):
-                groups[tag][timeline_entry].append(key)
-        return self.apply_groups(op, groups)
+        return self.apply_groups(op, home_groups(deliveries))
 
     # ------------------------------------------------------------------------- reads
 
