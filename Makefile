@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv run test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
+.PHONY: venv checkov run test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
 venv: $(VENV)/.installed
 
@@ -15,12 +15,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# checkov pins older boto3/botocore/packaging than ours, so it gets a venv of its own.
+checkov: $(VENV)/checkov/.installed
+
+$(VENV)/checkov/.installed: requirements-checkov.txt | $(VENV)/.installed
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install -q -r requirements-checkov.txt
+	touch $@
+
 ## make run [DEMO=1] [V=1] [ARGS=...]: the whole system on this machine (REST :3000, WebSocket :3001); V=1 puts every log line on the terminal
 run: venv web
 	$(PY) -m infra.local $(if $(DEMO),--demo,) $(if $(V),--verbose,) $(ARGS)
 
-## make test: lint, then every suite (unit, integration, e2e, local emulator, infra)
-test: venv lint web-test web chromium
+## make test: lint, then every suite (unit, integration, e2e, local emulator, infra incl. checkov)
+test: venv checkov lint web-test web chromium
 	$(PY) -m infra.openapi --check
 	$(PY) -m pytest tests -q -p no:cacheprovider
 	$(MAKE) bench-smoke

@@ -18,6 +18,14 @@ KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "buckets", "schedules
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """API Gateway's token bucket for one route: steady requests/s and burst (stage-wide otherwise)."""
+
+    rate: int
+    burst: int
+
+
+@dataclass(frozen=True)
 class Route:
     method: str
     path: str  # API Gateway style: /users/{handle}
@@ -25,6 +33,7 @@ class Route:
     # Which authorizer checks the token when ``auth``: "cognito" (the user pool's ID tokens) or
     # the name of a function's ``Authorizer`` (a Lambda authorizer, e.g. Mastodon's OAuth tokens).
     authorizer: str = "cognito"
+    throttle: Throttle | None = None  # None: the stage's limit (DeployConfig.api_rate_limit)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,8 @@ class Grant:
     # write = PutObject, delete = DeleteObject.
     resource: str
     access: Access = "read"
+    # Tables only: the function reads the whole table (dynamodb:Scan). No request path may.
+    scan: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,9 @@ class Function:
     grants: tuple[Grant, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
+    # Reserved concurrent executions: guaranteed capacity for a stream consumer or schedule, a
+    # cap for a public function (one hot endpoint can't starve the rest). None: by kind.
+    concurrency: int | None = None
 
     def __post_init__(self) -> None:
         triggers = {
@@ -115,6 +129,10 @@ class Function:
         if self.bucket_sources:
             return "buckets"
         return "streams" if self.streams else "schedules"
+
+    @property
+    def reserved_concurrency(self) -> int:
+        return self.concurrency if self.concurrency is not None else DEFAULT_CONCURRENCY[self.kind]
 
     @property
     def needs_vpc(self) -> bool:
@@ -205,6 +223,18 @@ KINESIS_STREAMS: tuple[KinesisStream, ...] = (
     KinesisStream("activity", shards=1),
 )
 
+# Reserved concurrency of a function that declares none. The whole catalog's reservations must
+# leave 100 of the account's concurrency unreserved (tests/infra/test_parity.py checks 1,000).
+DEFAULT_CONCURRENCY: dict[Kind, int] = {
+    "http": 20,
+    "websocket": 20,
+    "streams": 5,
+    "buckets": 5,
+    "schedules": 1,
+    "authorizers": 20,
+}
+ACCOUNT_CONCURRENCY = 1000
+
 _REDIS = Grant("redis")
 # Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.
 _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
@@ -222,13 +252,18 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "auth",
         "Sign-up and login (Cognito).",
-        routes=(Route("POST", "/auth/signup", auth=False), Route("POST", "/auth/login", auth=False)),
+        # Sign-up and login: far below reads (credential stuffing; Cognito's own quotas).
+        routes=(
+            Route("POST", "/auth/signup", auth=False, throttle=Throttle(rate=10, burst=20)),
+            Route("POST", "/auth/login", auth=False, throttle=Throttle(rate=50, burst=100)),
+        ),
         grants=(
             Grant("table:users", "readwrite"),
             Grant("table:handles", "readwrite"),
             Grant("cognito", "readwrite"),
             _REDIS,
         ),
+        concurrency=20,
     ),
     Function(
         "users",
@@ -248,12 +283,13 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:follows", "readwrite"),
             _REDIS,
         ),
+        concurrency=80,
     ),
     Function(
         "tweets",
         "Post, read and delete tweets; replies and conversations.",
         routes=(
-            Route("POST", "/tweets"),
+            Route("POST", "/tweets", throttle=Throttle(rate=200, burst=400)),
             Route("GET", "/tweets/{tweet_id}"),
             Route("DELETE", "/tweets/{tweet_id}"),
             Route("GET", "/tweets/{tweet_id}/replies"),
@@ -267,6 +303,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:idempotency", "readwrite"),
             _REDIS,
         ),
+        concurrency=80,
     ),
     Function(
         "engagements",
@@ -285,6 +322,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:handles", "read"),
             _REDIS,
         ),
+        concurrency=80,
     ),
     Function(
         "timelines",
@@ -299,6 +337,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("stream:activity", "write"),
             _REDIS,
         ),
+        concurrency=150,
     ),
     Function(
         "notifications",
@@ -314,6 +353,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:tweets", "read"),
             _REDIS,
         ),
+        concurrency=40,
     ),
     Function(
         # Not "search": the CDK app's OpenSearch domain construct already has that id.
@@ -328,6 +368,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("opensearch", "read"),
             _REDIS,
         ),
+        concurrency=40,
     ),
     Function(
         "trends",
@@ -335,6 +376,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/trends"),),
         grants=(_REDIS,),
         memory_mb=256,
+        concurrency=20,
     ),
     Function(
         "media",
@@ -356,6 +398,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "Serves the OpenAPI document of the REST API.",
         routes=(Route("GET", "/openapi.json", auth=False),),
         memory_mb=256,
+        concurrency=5,
     ),
     # The Mastodon-compatible client API: an edge over the same domain code, on Mastodon's
     # paths, authorised by its own OAuth tokens through the mastodon_authorizer below.
@@ -498,6 +541,7 @@ FUNCTIONS: tuple[Function, ...] = (
         websocket_routes=("$connect", "$disconnect", "$default", "ping"),
         # Mastodon streaming clients connect here too, with an OAuth token (warbler.mastodon.streaming).
         grants=(_REDIS, *_PUSH, Grant("table:oauth", "read")),
+        concurrency=40,
     ),
     # ---- Streams: DynamoDB table streams and Kinesis streams (functions/streams/) ----
     Function(
@@ -513,6 +557,7 @@ FUNCTIONS: tuple[Function, ...] = (
             *_PUSH,
         ),
         timeout_seconds=60,
+        concurrency=10,
     ),
     Function(
         "fanout_worker",
@@ -522,6 +567,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         grants=(_REDIS, Grant("table:tweets", "read"), Grant("table:users", "read"), *_PUSH),
         timeout_seconds=30,
+        concurrency=8,
     ),
     Function(
         "graph_events",
@@ -534,6 +580,7 @@ FUNCTIONS: tuple[Function, ...] = (
             _REDIS,
         ),
         timeout_seconds=60,
+        concurrency=10,
     ),
     Function(
         "activity_publisher",
@@ -545,6 +592,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         grants=(Grant("stream:activity", "write"),),
         timeout_seconds=30,
+        concurrency=10,
     ),
     Function(
         "notifier",
@@ -558,6 +606,7 @@ FUNCTIONS: tuple[Function, ...] = (
             *_PUSH,
         ),
         timeout_seconds=30,
+        concurrency=5,
     ),
     Function(
         "trends_aggregator",
@@ -567,6 +616,7 @@ FUNCTIONS: tuple[Function, ...] = (
         streams=(StreamSource("kinesis", "activity", batch_size=500),),
         grants=(Grant("table:tweets", "read"), _REDIS),  # a retweet counts its original's terms
         timeout_seconds=60,
+        concurrency=2,
     ),
     Function(
         "indexer",
@@ -582,6 +632,7 @@ FUNCTIONS: tuple[Function, ...] = (
             _REDIS,
         ),
         timeout_seconds=60,
+        concurrency=5,
     ),
     Function(
         "media_cleanup",
@@ -615,6 +666,7 @@ FUNCTIONS: tuple[Function, ...] = (
         schedules=(Schedule(rate_minutes=1),),
         grants=(_REDIS,),
         timeout_seconds=60,
+        concurrency=1,
     ),
     Function(
         "redrive",

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import catalog
 from infra.cdk.authorizers import token_authorizers
 from infra.cdk.config import DeployConfig
 from infra.cdk.functions import WarblerFunction
+from infra.cdk.log_groups import retention
 from infra.cdk.naming import pascal
 
 # Errors API Gateway answers itself, in the same envelope the handlers use.
@@ -30,9 +33,52 @@ GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
 )
 
 
+# One JSON object per request (CloudWatch Logs Insights parses it without a pattern).
+_COMMON_ACCESS_FIELDS = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTimeEpoch",
+    "status": "$context.status",
+    "integrationLatency": "$context.integrationLatency",
+    "error": "$context.error.message",
+}
+REST_ACCESS_LOG = {
+    **_COMMON_ACCESS_FIELDS,
+    "method": "$context.httpMethod",
+    "path": "$context.path",
+    "resource": "$context.resourcePath",
+    "latency": "$context.responseLatency",
+    "sub": "$context.authorizer.claims.sub",
+    "wafResponse": "$context.wafResponseCode",
+    "bytes": "$context.responseLength",
+}
+WEBSOCKET_ACCESS_LOG = {
+    **_COMMON_ACCESS_FIELDS,
+    "routeKey": "$context.routeKey",
+    "eventType": "$context.eventType",
+    "connectionId": "$context.connectionId",
+}
+
+
+def access_log_format(fields: dict[str, str]) -> str:
+    return json.dumps(fields, separators=(",", ":"))
+
+
 def error_template(code: str) -> str:
     # $context.error.messageString is already a quoted JSON string.
     return '{"error":{"code":' + json.dumps(code) + ',"message":$context.error.messageString}}'
+
+
+def route_throttles(functions: list[WarblerFunction]) -> dict[str, apigw.MethodDeploymentOptions]:
+    """Stage method settings for the catalog routes that declare a throttle of their own."""
+    return {
+        f"{route.path}/{route.method.upper()}": apigw.MethodDeploymentOptions(
+            throttling_rate_limit=route.throttle.rate, throttling_burst_limit=route.throttle.burst
+        )
+        for fn in functions
+        for route in fn.spec.routes
+        if route.throttle is not None
+    }
 
 
 class RestApi(Construct):
@@ -46,23 +92,42 @@ class RestApi(Construct):
         config: DeployConfig,
     ) -> None:
         super().__init__(scope, construct_id)
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=retention(config.log_retention_days), removal_policy=RemovalPolicy.DESTROY
+        )
         self.api = apigw.RestApi(
             self,
             "Api",
             rest_api_name=f"warbler-{config.stage}",
             description="Warbler REST API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            # Execution/access logging needs the account-wide API Gateway CloudWatch role, which
-            # one stack should not own; X-Ray traces and metrics cover diagnosis here.
-            cloud_watch_role=False,
+            # Logging needs the account's API Gateway CloudWatch role: one per account and region,
+            # so one stack creates it (api_gateway_account_role) and keeps it on deletion.
+            cloud_watch_role=config.api_gateway_account_role,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=config.stage,
                 tracing_enabled=True,
                 metrics_enabled=True,
+                # Execution logs for errors only (never request/response bodies: passwords).
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(access_log_format(REST_ACCESS_LOG)),
                 throttling_rate_limit=config.api_rate_limit,
                 throttling_burst_limit=config.api_burst_limit,
+                method_options=route_throttles(functions),
             ),
         )
+        # The execution log group API Gateway would otherwise create with no retention.
+        logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            log_group_name=f"API-Gateway-Execution-Logs_{self.api.rest_api_id}/{config.stage}",
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.account = self.api.node.try_find_child("Account")
         # The stack exports the URL as RestApiUrl; drop the construct's auto-named duplicate.
         self.api.node.try_remove_child("Endpoint")
         self.gateway_responses = []
@@ -147,6 +212,9 @@ class WebSocketApi(Construct):
             api_name=f"warbler-{config.stage}-ws",
             route_selection_expression="$request.body.action",
         )
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=retention(config.log_retention_days), removal_policy=RemovalPolicy.DESTROY
+        )
         self.stage = apigwv2.WebSocketStage(
             self,
             "Stage",
@@ -155,6 +223,16 @@ class WebSocketApi(Construct):
             auto_deploy=True,
             throttle=apigwv2.ThrottleSettings(rate_limit=config.api_rate_limit, burst_limit=config.api_burst_limit),
         )
+        stage = self.stage.node.default_child
+        assert isinstance(stage, apigwv2.CfnStage)
+        stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(
+            destination_arn=access_logs.log_group_arn, format=access_log_format(WEBSOCKET_ACCESS_LOG)
+        )
+
+    def depend_on_account(self, account: object) -> None:
+        """Access logging fails to deploy until the account's API Gateway role is set."""
+        if account is not None:
+            self.stage.node.add_dependency(account)  # type: ignore[arg-type]
 
     def add_routes(self, functions: list[WarblerFunction]) -> None:
         seen: dict[str, str] = {}

@@ -31,11 +31,12 @@ class DataStores(Construct):
         streams: tuple[catalog.KinesisStream, ...],
         dlq_name: str,
         stage: str,
+        kinesis_retention_hours: int = 168,
     ) -> None:
         super().__init__(scope, construct_id)
         self.specs = {t.name: t for t in tables}
         self.tables = {t.name: self._table(t) for t in tables}
-        self.streams = {s.name: self._stream(s) for s in streams}
+        self.streams = {s.name: self._stream(s, kinesis_retention_hours) for s in streams}
         self.dlq = sqs.Queue(
             self,
             pascal(dlq_name),
@@ -71,12 +72,12 @@ class DataStores(Construct):
             )
         return table
 
-    def _stream(self, spec: catalog.KinesisStream) -> kinesis.Stream:
+    def _stream(self, spec: catalog.KinesisStream, retention_hours: int) -> kinesis.Stream:
         return kinesis.Stream(
             self,
             f"{pascal(spec.name)}Stream",
             shard_count=spec.shards,
             stream_mode=kinesis.StreamMode.PROVISIONED,
             encryption=kinesis.StreamEncryption.MANAGED,
-            retention_period=Duration.hours(24),
+            retention_period=Duration.hours(retention_hours),
         )

@@ -23,6 +23,7 @@ from infra import catalog, functions
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.identity import Identity
+from infra.cdk.log_groups import retention
 from infra.cdk.media import CatalogBucket, add_bucket_sources, grant_bucket
 from infra.cdk.naming import pascal
 from infra.cdk.network import Network, Redis, Search
@@ -38,7 +39,6 @@ TABLE_READ = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
-    "dynamodb:Scan",
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
@@ -64,8 +64,10 @@ TABLE_STREAM_READ = (
     "dynamodb:GetShardIterator",
     "dynamodb:ListStreams",
 )
-COGNITO_READ = ("cognito-idp:AdminGetUser", "cognito-idp:AdminInitiateAuth")
-COGNITO_WRITE = ("cognito-idp:Admin*",)
+TABLE_SCAN = ("dynamodb:Scan",)  # only for grants that say scan=True: a scan reads the whole table
+# Exactly the calls warbler.adapters.identity makes: log in (read), create/set password/delete (write).
+COGNITO_READ = ("cognito-idp:AdminInitiateAuth",)
+COGNITO_WRITE = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminDeleteUser")
 
 
 @dataclass
@@ -105,18 +107,14 @@ class WarblerFunction(Construct):
         log_group = logs.LogGroup(
             self,
             "Logs",
-            retention=logs.RetentionDays.ONE_MONTH,
+            retention=retention(config.log_retention_days),
             removal_policy=RemovalPolicy.DESTROY,
         )
         vpc_options: dict[str, object] = {}
         if spec.needs_vpc:
             if platform.network is None:
                 raise ValueError(f"{spec.name} needs the VPC but none was created")
-            vpc_options = {
-                "vpc": platform.network.vpc,
-                "vpc_subnets": platform.network.function_subnets,
-                "security_groups": [platform.network.function_security_group],
-            }
+            vpc_options = platform.network.placement(spec)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -129,6 +127,7 @@ class WarblerFunction(Construct):
             timeout=Duration.seconds(spec.timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
+            reserved_concurrent_executions=spec.reserved_concurrency if config.reserved_concurrency else None,
             environment=self._environment(platform),
             **vpc_options,  # type: ignore[arg-type]
         )
@@ -172,6 +171,7 @@ class WarblerFunction(Construct):
         if "redis" in kinds and platform.redis is not None:
             env[env_name("redis_url")] = platform.redis.url
             env[env_name("redis_cluster")] = "true" if platform.redis.cluster else "false"
+            env[env_name("redis_auth_secret_arn")] = platform.redis.auth_secret.secret_arn
         if "opensearch" in kinds and platform.search is not None:
             env[env_name("opensearch_url")] = platform.search.url
         if "websocket" in kinds and platform.websocket_stage is not None:
@@ -215,10 +215,11 @@ def _statement(actions: tuple[str, ...], resources: list[str]) -> iam.PolicyStat
     return iam.PolicyStatement(actions=list(actions), resources=resources)
 
 
-def _grant_table(fn: lambda_.Function, name: str, access: str, platform: Platform) -> None:
+def _grant_table(fn: lambda_.Function, name: str, access: str, platform: Platform, scan: bool = False) -> None:
     table = platform.data.tables[name]
     if _reads(access):
-        fn.add_to_role_policy(_statement(TABLE_READ, [table.table_arn, f"{table.table_arn}/index/*"]))
+        actions = TABLE_READ + TABLE_SCAN if scan else TABLE_READ
+        fn.add_to_role_policy(_statement(actions, [table.table_arn, f"{table.table_arn}/index/*"]))
     if _writes(access):
         fn.add_to_role_policy(_statement(TABLE_WRITE, [table.table_arn]))
 
@@ -232,22 +233,23 @@ def _grant_stream(fn: lambda_.Function, name: str, access: str, platform: Platfo
 
 
 def _grant_cognito(fn: lambda_.Function, _name: str, access: str, platform: Platform) -> None:
-    actions = COGNITO_WRITE if _writes(access) else COGNITO_READ
+    actions = (COGNITO_READ if _reads(access) else ()) + (COGNITO_WRITE if _writes(access) else ())
     fn.add_to_role_policy(_statement(actions, [platform.identity.user_pool.user_pool_arn]))
 
 
-def _grant_redis(_fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
-    # Redis access is network-level: the function joins the VPC (needs_vpc) in the security
-    # group the replication group admits. There is no IAM side.
+def _grant_redis(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    # The network half: the function joins the VPC (needs_vpc) in a security group the
+    # replication group admits. The IAM half: reading the AUTH token.
     if platform.redis is None:
         raise ValueError("a function has the redis grant but no Redis was created")
+    fn.add_to_role_policy(_statement(("secretsmanager:GetSecretValue",), [platform.redis.auth_secret.secret_arn]))
 
 
-def _grant_opensearch(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+def _grant_opensearch(fn: lambda_.Function, _name: str, access: str, platform: Platform) -> None:
     if platform.search is None:
         raise ValueError("a function has the opensearch grant but no OpenSearch domain was created")
     assert fn.role is not None
-    platform.search.grant(fn.role)
+    platform.search.grant(fn.role, access)  # read: the reader role; write/readwrite: the writer
 
 
 def _grant_websocket(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
@@ -299,4 +301,9 @@ def _grant(fn: lambda_.Function, grant: catalog.Grant, platform: Platform) -> No
         raise ValueError(f"unknown grant resource {grant.resource!r}")
     if grant.access not in {"read", "write", "readwrite"} and not (kind == "bucket" and grant.access == "delete"):
         raise ValueError(f"unknown access {grant.access!r} in {grant.resource!r}")
+    if grant.scan:
+        if kind != "table":
+            raise ValueError(f"scan=True is for table grants, not {grant.resource!r}")
+        _grant_table(fn, name, grant.access, platform, scan=True)
+        return
     granter(fn, name, grant.access, platform)

@@ -3,21 +3,26 @@
 Placement rule (from the catalog): a function runs in the VPC iff it has a ``redis`` or
 ``opensearch`` grant. Everything else stays outside, keeping cold starts and the NAT bill small.
 
-How VPC functions reach AWS APIs, decided here rather than discovered in production:
+Inside, two placements:
+- Functions that push over WebSocket (``websocket`` grant) sit in the ``app`` subnets, whose
+  route leads to a NAT gateway: the ``@connections`` Management API is not served through an
+  ``execute-api`` PrivateLink endpoint (that serves private REST APIs only), and private DNS on
+  one would hijack every ``*.execute-api`` hostname in the VPC. Their security group adds HTTPS
+  to anywhere. One NAT gateway per AZ for prod; one shared otherwise (pushes are best-effort and
+  a client resyncs on reconnect).
+- Every other VPC function sits in the isolated ``data`` subnets, and its security group allows
+  egress only to the interface endpoints, Redis (6379), OpenSearch (443) and the DynamoDB
+  gateway endpoint's prefix list (443).
+
+How VPC functions reach AWS APIs:
 - DynamoDB: a gateway endpoint (free, route-table based).
-- Kinesis, Cognito, X-Ray: interface endpoints, created only when some VPC function's grants
-  need them (X-Ray always, since every function traces).
+- Kinesis, Cognito, X-Ray, Secrets Manager (the Redis AUTH token): interface endpoints, created
+  when some VPC function's grants need them. Each endpoint's policy names this stack's
+  resources only (X-Ray has no resource-level permissions, so only its write actions).
 - CloudWatch Logs / Monitoring: no endpoint. Lambda ships stdout to Logs itself, and Powertools
   metrics are embedded-metric-format log lines, so no function calls those APIs.
 - SQS: no endpoint. No function sends to SQS; the stream-failure queue is written by the
   event-source-mapping poller, which runs in the Lambda service, not in the function's ENI.
-- The WebSocket Management API (``@connections``): not reachable through an ``execute-api``
-  interface endpoint (PrivateLink serves private REST APIs only), and private DNS on such an
-  endpoint would hijack every ``*.execute-api`` hostname in the VPC, breaking calls to our own
-  public APIs. So if a VPC function has the ``websocket`` grant, the VPC gets private subnets
-  with egress through ONE NAT gateway (a deliberate cost/availability trade: pushes are
-  best-effort and the client resyncs on reconnect). With no such function there is no NAT and
-  the functions sit in isolated subnets.
 """
 
 from __future__ import annotations
@@ -25,25 +30,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy
+from aws_cdk import CfnDeletionPolicy, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra import catalog
 from infra.cdk.config import DeployConfig
+from infra.cdk.log_groups import retention
 
 REDIS_PORT = 6379
+HTTPS = ec2.Port.tcp(443)
 _ISOLATED = ec2.SubnetType.PRIVATE_ISOLATED
 _EGRESS = ec2.SubnetType.PRIVATE_WITH_EGRESS
+AZS = 2
 
 
 def _kind(grant: catalog.Grant) -> str:
     return grant.resource.split(":", 1)[0]
+
+
+def pushes(spec: catalog.Function) -> bool:
+    return any(_kind(g) == "websocket" for g in spec.grants)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class VpcNeeds:
     dynamodb: bool = False
     kinesis: bool = False
     cognito: bool = False
+    secrets: bool = False
     egress: bool = False
 
     @classmethod
@@ -65,13 +80,25 @@ class VpcNeeds:
             dynamodb="table" in kinds,
             kinesis="stream" in kinds,
             cognito="cognito" in kinds,
-            egress="websocket" in kinds,
+            secrets="redis" in kinds,
+            egress=any(pushes(f) for f in inside),
         )
 
 
+@dataclass(frozen=True)
+class EndpointScope:
+    """The stack's resources the VPC endpoints' policies allow (nothing else in the account)."""
+
+    table_arns: list[str]
+    stream_arns: list[str]
+    user_pool_arn: str
+    secret_arns: list[str]
+
+
 class Network(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, needs: VpcNeeds) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, needs: VpcNeeds, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
+        self.needs = needs
         subnets = [ec2.SubnetConfiguration(name="data", subnet_type=_ISOLATED, cidr_mask=24)]
         if needs.egress:
             subnets += [
@@ -82,57 +109,153 @@ class Network(Construct):
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr("10.40.0.0/16"),
-            max_azs=2,
-            nat_gateways=1 if needs.egress else 0,
+            max_azs=AZS,
+            nat_gateways=config.nat_gateway_count(AZS) if needs.egress else 0,
             subnet_configuration=subnets,
             restrict_default_security_group=True,
         )
-        # Functions share the data subnets when they need no internet; else the egress ones.
-        self.function_subnets = ec2.SubnetSelection(subnet_type=_EGRESS if needs.egress else _ISOLATED)
-        self.data_subnets = ec2.SubnetSelection(subnet_type=_ISOLATED)
-        self.function_security_group = ec2.SecurityGroup(
-            self, "FunctionSecurityGroup", vpc=self.vpc, description="Warbler functions in the VPC"
-        )
-
-        if needs.dynamodb:
-            self.vpc.add_gateway_endpoint(
-                "DynamoDbEndpoint",
-                service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
-                subnets=[self.function_subnets],
+        if config.vpc_flow_logs != "NONE":
+            self.vpc.add_flow_log(
+                "FlowLog",
+                destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                    logs.LogGroup(
+                        self,
+                        "FlowLogs",
+                        retention=retention(config.log_retention_days),
+                        removal_policy=RemovalPolicy.DESTROY,
+                    )
+                ),
+                traffic_type=ec2.FlowLogTrafficType[config.vpc_flow_logs],
             )
+        self.data_subnets = ec2.SubnetSelection(subnet_type=_ISOLATED)
+        # Functions that reach only AWS endpoints and the data stores.
+        self.function_security_group = ec2.SecurityGroup(
+            self,
+            "FunctionSecurityGroup",
+            vpc=self.vpc,
+            description="Warbler functions in the VPC: endpoints and data stores only",
+            allow_all_outbound=False,
+        )
+        self.security_groups = [self.function_security_group]
+        self.pusher_security_group: ec2.SecurityGroup | None = None
+        if needs.egress:
+            self.pusher_security_group = ec2.SecurityGroup(
+                self,
+                "PusherSecurityGroup",
+                vpc=self.vpc,
+                description="Warbler functions that push over WebSocket: data stores, endpoints, HTTPS out",
+                allow_all_outbound=False,
+            )
+            self.pusher_security_group.add_egress_rule(ec2.Peer.any_ipv4(), HTTPS, "WebSocket @connections via NAT")
+            self.security_groups.append(self.pusher_security_group)
+
+        self.dynamodb_endpoint: ec2.GatewayVpcEndpoint | None = None
+        if needs.dynamodb:
+            routed = [self.data_subnets] + ([ec2.SubnetSelection(subnet_type=_EGRESS)] if needs.egress else [])
+            self.dynamodb_endpoint = self.vpc.add_gateway_endpoint(
+                "DynamoDbEndpoint", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets=routed
+            )
+            prefix_list = _dynamodb_prefix_list(self)
+            for group in self.security_groups:
+                group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, "DynamoDB gateway endpoint")
         interfaces = {"XRay": ec2.InterfaceVpcEndpointAwsService.XRAY}
         if needs.kinesis:
             interfaces["Kinesis"] = ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS
         if needs.cognito:
             interfaces["CognitoIdp"] = ec2.InterfaceVpcEndpointAwsService.COGNITO_IDP
+        if needs.secrets:
+            interfaces["SecretsManager"] = ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER
+        self.endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for name, service in interfaces.items():
             endpoint = self.vpc.add_interface_endpoint(
                 f"{name}Endpoint",
                 service=service,
-                subnets=self.function_subnets,
+                subnets=self.data_subnets,
                 private_dns_enabled=True,
                 open=False,  # only our functions, not the whole VPC CIDR
             )
-            endpoint.connections.allow_default_port_from(self.function_security_group)
+            for group in self.security_groups:
+                endpoint.connections.allow_default_port_from(group)
+            self.endpoints[name] = endpoint
+
+    def placement(self, spec: catalog.Function) -> dict[str, object]:
+        """``vpc``/``vpc_subnets``/``security_groups`` for a VPC function."""
+        if pushes(spec):
+            assert self.pusher_security_group is not None
+            return {
+                "vpc": self.vpc,
+                "vpc_subnets": ec2.SubnetSelection(subnet_type=_EGRESS),
+                "security_groups": [self.pusher_security_group],
+            }
+        return {"vpc": self.vpc, "vpc_subnets": self.data_subnets, "security_groups": [self.function_security_group]}
+
+    def admit(self, security_group: ec2.SecurityGroup, port: ec2.Port, description: str) -> None:
+        """Let every VPC function reach ``security_group`` on ``port`` (ingress there, egress here)."""
+        for group in self.security_groups:
+            security_group.connections.allow_from(group, port, description)
+
+    def scope_endpoints(self, scope: EndpointScope) -> None:
+        """Endpoint policies: this stack's tables, streams, user pool and secrets only."""
+
+        def allow(actions: list[str], resources: list[str]) -> iam.PolicyStatement:
+            return iam.PolicyStatement(principals=[iam.AnyPrincipal()], actions=actions, resources=resources)
+
+        if self.dynamodb_endpoint is not None:
+            tables = [arn for t in scope.table_arns for arn in (t, f"{t}/index/*", f"{t}/stream/*")]
+            self.dynamodb_endpoint.add_to_policy(allow(["dynamodb:*"], tables))
+        policies = {
+            "Kinesis": allow(["kinesis:*"], scope.stream_arns),
+            "CognitoIdp": allow(["cognito-idp:*"], [scope.user_pool_arn]),
+            "SecretsManager": allow(["secretsmanager:GetSecretValue"], scope.secret_arns),
+            "XRay": allow(
+                [
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                ],
+                ["*"],
+            ),
+        }
+        for name, endpoint in self.endpoints.items():
+            endpoint.add_to_policy(policies[name])
+
+
+def _dynamodb_prefix_list(scope: Construct) -> str:
+    """The region's DynamoDB prefix list id: CloudFormation can't name it, so ask EC2 at deploy."""
+    name = f"com.amazonaws.{Stack.of(scope).region}.dynamodb"
+    call = cr.AwsSdkCall(
+        service="EC2",
+        action="describeManagedPrefixLists",
+        parameters={"Filters": [{"Name": "prefix-list-name", "Values": [name]}]},
+        physical_resource_id=cr.PhysicalResourceId.of(name),
+        output_paths=["PrefixLists.0.PrefixListId"],
+    )
+    lookup = cr.AwsCustomResource(
+        scope,
+        "DynamoDbPrefixList",
+        on_create=call,
+        on_update=call,
+        policy=cr.AwsCustomResourcePolicy.from_statements(
+            [iam.PolicyStatement(actions=["ec2:DescribeManagedPrefixLists"], resources=["*"])]
+        ),
+        install_latest_aws_sdk=False,
+    )
+    return lookup.get_response_field("PrefixLists.0.PrefixListId")
 
 
 class Redis(Construct):
-    """A cluster-mode-enabled replication group.
+    """A cluster-mode-enabled replication group with TLS and an AUTH token.
 
     Cluster mode, because the timeline store grows with users (800 ids per home timeline) and
     fan-out is write-heavy: shards add memory and write throughput, which a single primary
     can't. The adapter already uses hash-tagged keys so multi-key scripts stay on one slot,
     and reaches the cluster through the configuration endpoint (WARBLER_REDIS_CLUSTER=true).
+    The AUTH token is generated into Secrets Manager; functions read it at start-up
+    (WARBLER_REDIS_AUTH_SECRET_ARN). Deleting the stack (or replacing the group) snapshots it.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        network: Network,
-        config: DeployConfig,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, network: Network, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
         self.security_group = ec2.SecurityGroup(
             self,
@@ -141,8 +264,14 @@ class Redis(Construct):
             description="Warbler Redis: reachable from Warbler functions only",
             allow_all_outbound=False,
         )
-        self.security_group.add_ingress_rule(
-            network.function_security_group, ec2.Port.tcp(REDIS_PORT), "Warbler functions"
+        network.admit(self.security_group, ec2.Port.tcp(REDIS_PORT), "Warbler functions")
+        self.auth_secret = secretsmanager.Secret(
+            self,
+            "AuthToken",
+            description=f"Warbler {config.stage} Redis AUTH token",
+            # ElastiCache allows printable ASCII except / " @ and spaces; alphanumerics are safe.
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
+            removal_policy=RemovalPolicy.DESTROY,
         )
         subnet_group = elasticache.CfnSubnetGroup(
             self,
@@ -150,9 +279,12 @@ class Redis(Construct):
             description="Warbler Redis isolated subnets",
             subnet_ids=network.vpc.select_subnets(subnet_type=_ISOLATED).subnet_ids,
         )
+        # Named, so node ids (<group>-0001-001 ...) are known to the alarms.
+        self.group_id = f"warbler-{config.stage}".lower()[:40]
         self.replication_group = elasticache.CfnReplicationGroup(
             self,
             "ReplicationGroup",
+            replication_group_id=self.group_id,
             replication_group_description=f"Warbler {config.stage} timelines and counters",
             engine="redis",
             engine_version="7.1",
@@ -164,6 +296,7 @@ class Redis(Construct):
             multi_az_enabled=True,
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
+            auth_token=self.auth_secret.secret_value.unsafe_unwrap(),  # a {{resolve:secretsmanager}} reference
             port=REDIS_PORT,
             cache_subnet_group_name=subnet_group.ref,
             security_group_ids=[self.security_group.security_group_id],
@@ -171,20 +304,55 @@ class Redis(Construct):
             # Timelines can be rebuilt from DynamoDB; a daily snapshot only shortens the rebuild.
             snapshot_retention_limit=1,
         )
+        self.replication_group.cfn_options.deletion_policy = CfnDeletionPolicy.SNAPSHOT
+        self.replication_group.cfn_options.update_replace_policy = CfnDeletionPolicy.SNAPSHOT
         self.url = (
             f"rediss://{self.replication_group.attr_configuration_end_point_address}"
             f":{self.replication_group.attr_configuration_end_point_port}"
         )
         self.cluster = True
+        self.node_ids = [
+            f"{self.group_id}-{shard:04d}-{node:03d}"
+            for shard in range(1, config.redis_shards + 1)
+            for node in range(1, config.redis_replicas_per_shard + 2)
+        ]
+
+
+# FGAC roles by the catalog grant's access level. Index names are warbler-<stage>-<name>[-vN]
+# (warbler.adapters.opensearch.alias/concrete), so each role is limited to the stage's indices.
+_LOOKUP = ["indices:admin/get", "indices:admin/exists", "indices:admin/aliases/get", "indices:monitor/*"]
+SEARCH_ROLES = {
+    "read": {
+        "cluster_permissions": ["cluster_composite_ops_ro"],
+        "allowed_actions": ["read", "search", *_LOOKUP],
+    },
+    "write": {
+        "cluster_permissions": ["cluster_composite_ops", "indices:data/write/reindex", "indices:data/write/bulk"],
+        "allowed_actions": [
+            "crud",
+            "create_index",
+            "indices:admin/aliases*",
+            "indices:admin/mapping/put",
+            "indices:admin/refresh*",
+            *_LOOKUP,
+        ],
+    },
+}
+SEARCH_HTTP = {
+    "read": ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"],  # a search is a POST
+    "write": ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"],
+}
 
 
 class Search(Construct):
     """An OpenSearch domain in the VPC with fine-grained access control.
 
-    The FGAC master user is the role of a small custom-resource function that maps the roles
-    of the functions holding the ``opensearch`` grant to ``all_access`` (they own the indices).
-    IAM stays the outer gate: those roles get ``es:ESHttp*`` on this domain only.
-    The index is derived from DynamoDB and can be rebuilt, so the domain is not retained.
+    The FGAC master user is the role of a small custom-resource function that creates two
+    security roles and maps the functions' IAM roles to them by their grant's access level:
+    ``warbler_reader`` (search and read the stage's indices) and ``warbler_writer`` (index,
+    create indices, move aliases, reindex: the indexer and the backfill). No function is mapped
+    to ``all_access``. IAM stays the outer gate: ``es:ESHttp*`` on this domain only, read
+    methods for readers.
     """
 
     def __init__(
@@ -197,20 +365,24 @@ class Search(Construct):
         runtime: lambda_.Runtime,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._network = network
+        self._stage = config.stage.lower()
         self.security_group = ec2.SecurityGroup(
             self, "SecurityGroup", vpc=network.vpc, description="Warbler OpenSearch", allow_all_outbound=False
         )
+        network.admit(self.security_group, HTTPS, "HTTPS from Warbler functions")
         self.role_mapper_security_group = ec2.SecurityGroup(
-            self, "RoleMapperSecurityGroup", vpc=network.vpc, description="Warbler OpenSearch role mapper"
+            self,
+            "RoleMapperSecurityGroup",
+            vpc=network.vpc,
+            description="Warbler OpenSearch role mapper: the domain only",
+            allow_all_outbound=False,
         )
-        for peer in (network.function_security_group, self.role_mapper_security_group):
-            self.security_group.add_ingress_rule(peer, ec2.Port.tcp(443), "HTTPS from Warbler")
+        self.security_group.connections.allow_from(self.role_mapper_security_group, HTTPS, "HTTPS from the mapper")
 
         self.role_mapper = lambda_.Function(
             self,
             "RoleMapper",
-            description="Maps Warbler function roles to OpenSearch all_access (FGAC master).",
+            description="Creates the Warbler OpenSearch roles and maps function roles to them (FGAC master).",
             runtime=runtime,
             handler="index.on_event",
             code=lambda_.Code.from_asset(str(Path(__file__).parent / "search_access")),
@@ -218,19 +390,29 @@ class Search(Construct):
             vpc=network.vpc,
             vpc_subnets=network.data_subnets,
             security_groups=[self.role_mapper_security_group],
+            reserved_concurrent_executions=1,
         )
         assert self.role_mapper.role is not None
+
+        def log_group(name: str) -> logs.LogGroup:
+            return logs.LogGroup(
+                self, name, retention=retention(config.log_retention_days), removal_policy=RemovalPolicy.DESTROY
+            )
+
+        masters = config.search_master_nodes
         self.domain = opensearch.Domain(
             self,
             "Domain",
             version=opensearch.EngineVersion.OPENSEARCH_2_19,
             capacity=opensearch.CapacityConfig(
-                data_nodes=2,
-                data_node_instance_type=config.opensearch_instance_type,
+                data_nodes=AZS,
+                data_node_instance_type=config.search_instance_type,
+                master_nodes=masters or None,
+                master_node_instance_type=config.search_master_instance_type if masters else None,
                 multi_az_with_standby_enabled=False,
             ),
             ebs=opensearch.EbsOptions(volume_size=config.opensearch_volume_gb, volume_type=ec2.EbsDeviceVolumeType.GP3),
-            zone_awareness=opensearch.ZoneAwarenessConfig(enabled=True, availability_zone_count=2),
+            zone_awareness=opensearch.ZoneAwarenessConfig(enabled=True, availability_zone_count=AZS),
             vpc=network.vpc,
             vpc_subnets=[network.data_subnets],
             security_groups=[self.security_group],
@@ -241,31 +423,50 @@ class Search(Construct):
             fine_grained_access_control=opensearch.AdvancedSecurityOptions(
                 master_user_arn=self.role_mapper.role.role_arn
             ),
-            removal_policy=RemovalPolicy.DESTROY,
+            logging=opensearch.LoggingOptions(
+                app_log_enabled=True,
+                app_log_group=log_group("AppLogs"),
+                slow_search_log_enabled=True,
+                slow_search_log_group=log_group("SlowSearchLogs"),
+                slow_index_log_enabled=True,
+                slow_index_log_group=log_group("SlowIndexLogs"),
+                audit_log_enabled=True,
+                audit_log_group=log_group("AuditLogs"),
+            ),
+            # The index is derived (the backfill rebuilds it from DynamoDB), but rebuilding a
+            # production index takes hours: outside dev the domain and its snapshots stay.
+            removal_policy=RemovalPolicy.DESTROY if config.stage == "dev" else RemovalPolicy.RETAIN,
         )
         self.domain.grant_read_write(self.role_mapper)
         self.url = f"https://{self.domain.domain_endpoint}"
+        self._mapped: dict[str, list[iam.IRole]] = {"read": [], "write": []}
 
-    def grant(self, role: iam.IRole) -> None:
-        """IAM half of the ``opensearch`` grant; ``map_roles`` does the FGAC half."""
+    def grant(self, role: iam.IRole, access: str) -> None:
+        """IAM half of an ``opensearch`` grant; ``map_roles`` does the FGAC half."""
+        level = "write" if access in {"write", "readwrite"} else "read"
         role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"],
-                resources=[f"{self.domain.domain_arn}/*"],
-            )
+            iam.PolicyStatement(actions=SEARCH_HTTP[level], resources=[f"{self.domain.domain_arn}/*"])
         )
+        self._mapped[level].append(role)
 
-    def map_roles(self, roles: list[iam.IRole]) -> None:
-        assert self.role_mapper.role is not None
+    def map_roles(self) -> None:
         provider = cr.Provider(self, "RoleMappingProvider", on_event_handler=self.role_mapper)
+        patterns = [f"warbler-{self._stage}-*"]
+        roles = [
+            {
+                "Name": f"warbler_{'reader' if level == 'read' else 'writer'}",
+                "Body": {
+                    "cluster_permissions": spec["cluster_permissions"],
+                    "index_permissions": [{"index_patterns": patterns, "allowed_actions": spec["allowed_actions"]}],
+                },
+                "BackendRoles": [r.role_arn for r in self._mapped[level]],
+            }
+            for level, spec in SEARCH_ROLES.items()
+        ]
         mapping = CustomResource(
             self,
             "RoleMapping",
             service_token=provider.service_token,
-            properties={
-                "Endpoint": self.domain.domain_endpoint,
-                "Role": "all_access",
-                "BackendRoles": [self.role_mapper.role.role_arn, *(r.role_arn for r in roles)],
-            },
+            properties={"Endpoint": self.domain.domain_endpoint, "Roles": roles},
         )
         mapping.node.add_dependency(self.domain)

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Annotations, AssetHashType, CfnOutput, Stack
+from aws_cdk import Annotations, Aspects, AssetHashType, CfnOutput, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import catalog
 from infra.cdk import layer as layer_build
-from infra.cdk.alarms import Alarms
+from infra.cdk.alarms import Monitoring, Watched, require_subscriber
 from infra.cdk.apis import RestApi, WebSocketApi
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
+from infra.cdk.edge import RestWaf
 from infra.cdk.functions import RUNTIME, Platform, WarblerFunction
 from infra.cdk.identity import Identity
+from infra.cdk.log_groups import OwnLogGroups
 from infra.cdk.media import CatalogBucket, short_link_base_url
 from infra.cdk.naming import pascal
-from infra.cdk.network import Network, Redis, Search, VpcNeeds
+from infra.cdk.network import EndpointScope, Network, Redis, Search, VpcNeeds
 from infra.cdk.web import WebClient
 
 
@@ -42,14 +44,23 @@ class WarblerStack(Stack):
         buckets: tuple[catalog.Bucket, ...] = catalog.BUCKETS,
     ) -> None:
         super().__init__(scope, construct_id, description=f"Warbler ({config.stage})")
+        require_subscriber(config)  # before anything slow: a prod stack must page someone
         layer_code = _layer_code(config)
         if missing := layer_build.check(Path(layer_code.path), config.stage):
             Annotations.of(self).add_warning_v2(
                 "warbler:layer", f"dev layer without {', '.join(missing)}: functions will fail at import"
             )
 
-        data = DataStores(self, "Data", tables=tables, streams=streams, dlq_name=dlq_name, stage=config.stage)
-        identity = Identity(self, "Identity", stage=config.stage)
+        data = DataStores(
+            self,
+            "Data",
+            tables=tables,
+            streams=streams,
+            dlq_name=dlq_name,
+            stage=config.stage,
+            kinesis_retention_hours=config.kinesis_retention_hours,
+        )
+        identity = Identity(self, "Identity", stage=config.stage, threat_protection=config.threat_protection)
         layer = lambda_.LayerVersion(
             self,
             "CoreLayer",
@@ -77,7 +88,7 @@ class WarblerStack(Stack):
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
         needs = VpcNeeds.of(functions)
         if needs is not None:
-            platform.network = Network(self, "Network", needs=needs)
+            platform.network = Network(self, "Network", needs=needs, config=config)
             if "redis" in grant_kinds:
                 platform.redis = Redis(self, "Redis", network=platform.network, config=config)
             if "opensearch" in grant_kinds:
@@ -97,8 +108,10 @@ class WarblerStack(Stack):
         links_base = short_link_base_url(rest.api.rest_api_id, config.stage, config.short_link_base_url)
         for fn in built:
             fn.function.add_environment(env_name("short_link_base_url"), links_base)
+        RestWaf(self, "Waf", api=rest.api, config=config)
         if websocket is not None:
             websocket.add_routes(built)
+            websocket.depend_on_account(rest.account)
         self.web = web = WebClient(
             self,
             "Web",
@@ -111,8 +124,34 @@ class WarblerStack(Stack):
         for fn in built:
             fn.function.add_environment(env_name("web_origin"), web.origin)
         if platform.search is not None:
-            platform.search.map_roles([fn.role for fn in built if "opensearch" in _kinds(fn.spec)])
-        Alarms(self, "Alarms", functions=built, dlq=data.dlq, config=config)
+            platform.search.map_roles()
+        if platform.network is not None:
+            platform.network.scope_endpoints(
+                EndpointScope(
+                    table_arns=[t.table_arn for t in data.tables.values()],
+                    stream_arns=[s.stream_arn for s in data.streams.values()],
+                    user_pool_arn=identity.user_pool.user_pool_arn,
+                    secret_arns=[platform.redis.auth_secret.secret_arn] if platform.redis else [],
+                )
+            )
+        # Alarms and the dashboard live in a nested stack: ~100 resources that would otherwise
+        # push this one past CloudFormation's 500-resource limit.
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            watched=Watched(
+                functions=built,
+                dlq=data.dlq,
+                rest_api=rest.api,
+                tables=data.tables,
+                streams=data.streams,
+                redis=platform.redis,
+                search=platform.search,
+            ),
+            config=config,
+        )
+
+        Aspects.of(self).add(OwnLogGroups(config.log_retention_days))
 
         CfnOutput(self, "WebUrl", value=web.origin)
         CfnOutput(self, "RestApiUrl", value=rest.api.url)
@@ -126,13 +165,13 @@ class WarblerStack(Stack):
             CfnOutput(self, "WebSocketManagementEndpoint", value=websocket.stage.callback_url)
 
 
-def _kinds(spec: catalog.Function) -> set[str]:
-    return {g.resource.split(":", 1)[0] for g in spec.grants}
-
-
 def _layer_code(config: DeployConfig) -> lambda_.AssetCode:
     if config.layer_dir:
         return lambda_.Code.from_asset(config.layer_dir)
     directory, content_hash = layer_build.layer_directory(config.repo_root)
     # The build already hashed its inputs; fingerprinting ~5,000 files again would only cost time.
     return lambda_.Code.from_asset(str(directory), asset_hash=content_hash, asset_hash_type=AssetHashType.CUSTOM)
+
+
+def _kinds(spec: catalog.Function) -> set[str]:
+    return {g.resource.split(":", 1)[0] for g in spec.grants}

@@ -20,7 +20,6 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 USER_POOL_NAME = "warbler-local-users"
 USER_POOL_CLIENT_NAME = "warbler-local-web"
-PASSWORD_MIN_LENGTH = 8
 
 
 def aws_env(endpoint_url: str, region: str = REGION) -> dict[str, str]:
@@ -191,7 +190,7 @@ def _ensure_user_pool(cognito, res: Resources) -> None:
             Policies={
                 "PasswordPolicy": {
                     # The product rule is length only; Cognito (and moto) otherwise demand classes.
-                    "MinimumLength": PASSWORD_MIN_LENGTH,
+                    "MinimumLength": Settings.password_min_length,
                     "RequireUppercase": False,
                     "RequireLowercase": False,
                     "RequireNumbers": False,

@@ -25,10 +25,10 @@ def test_missing_or_bad_token_is_401(api):
 @pytest.mark.parametrize(
     "body,status",
     [
-        ({"handle": "has space", "password": "long enough"}, 422),
-        ({"handle": "sixteen_chars_xx", "password": "long enough"}, 422),
+        ({"handle": "has space", "password": "long enough!"}, 422),
+        ({"handle": "sixteen_chars_xx", "password": "long enough!"}, 422),
         ({"handle": "ok", "password": "short"}, 422),
-        ({"password": "long enough"}, 422),
+        ({"password": "long enough!"}, 422),
     ],
 )
 def test_signup_validation(api, body, status):
@@ -38,7 +38,7 @@ def test_signup_validation(api, body, status):
 def test_handles_are_unique_case_insensitively(api):
     alice = api.signup()
     _error(
-        requests.post(api.url + "/auth/signup", json={"handle": alice.handle.upper(), "password": "long enough"}), 409
+        requests.post(api.url + "/auth/signup", json={"handle": alice.handle.upper(), "password": "long enough!"}), 409
     )
 
 

@@ -55,3 +55,32 @@ def template(stack: Any) -> dict[str, Any]:
 def web_template(stack: Any) -> dict[str, Any]:
     """The web client's nested stack (infra/cdk/web.py)."""
     return Template.from_stack(stack.web).to_json()
+
+
+@pytest.fixture(scope="session")
+def monitoring_template(stack: Any, template: dict[str, Any]) -> dict[str, Any]:
+    """The nested stack holding the alarms and the dashboard."""
+    return Template.from_stack(stack.monitoring).to_json()
+
+
+@pytest.fixture(scope="session")
+def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real catalog for stage=prod (NAT per AZ, dedicated masters, a required alarm subscriber)."""
+    context = {
+        "repo_root": str(REPO_ROOT),
+        "stage": "prod",
+        "alarm_email": "oncall@example.com",
+        "web_dist": _web_dist(),
+    }
+    _, built = build_app(context=context, outdir=tmp_path_factory.mktemp("prod-cdk.out"))
+    return built
+
+
+@pytest.fixture(scope="session")
+def prod_template(prod_stack: Any) -> dict[str, Any]:
+    return Template.from_stack(prod_stack).to_json()
+
+
+@pytest.fixture(scope="session")
+def prod_monitoring_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
+    return Template.from_stack(prod_stack.monitoring).to_json()

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from cfn import event_source_mappings, function_id, references, rest_routes, stream_id, table_id
+from cfn import (
+    actions_on,
+    event_source_mappings,
+    function_id,
+    function_props,
+    references,
+    resources,
+    rest_routes,
+    stream_id,
+    table_id,
+)
 
 from infra import catalog
 
@@ -42,6 +52,50 @@ def test_cdk_has_every_catalog_function_route_and_event_source(template: dict[st
                 if references(esm["EventSourceArn"], source_id):
                     found.add((spec.name, source.kind, source.source))
     assert found == catalog_event_sources()
+
+
+def test_cdk_route_throttles_are_the_catalogs(template: dict[str, Any]) -> None:
+    (stage,) = resources(template, "AWS::ApiGateway::Stage").values()
+    settings = {
+        # "/~1auth~1login": a leading slash, then the path with "/" escaped as "~1".
+        (m["HttpMethod"], "/" + m["ResourcePath"][1:].replace("~1", "/").lstrip("/")): m
+        for m in stage["Properties"]["MethodSettings"]
+    }
+    declared = {
+        (r.method.upper(), r.path): r.throttle for f in catalog.FUNCTIONS for r in f.routes if r.throttle is not None
+    }
+    assert declared, "sign-up and login declare throttles"
+    assert {key for key in settings if key != ("*", "/*")} == set(declared)
+    default = settings[("*", "/*")]
+    for key, throttle in declared.items():
+        assert (settings[key]["ThrottlingRateLimit"], settings[key]["ThrottlingBurstLimit"]) == (
+            throttle.rate,
+            throttle.burst,
+        )
+        assert throttle.rate < default["ThrottlingRateLimit"]
+    auth = {t.rate for (method, path), t in declared.items() if path.startswith("/auth/")}
+    assert max(auth) * 5 <= default["ThrottlingRateLimit"]  # sign-up and login far below reads
+
+
+def test_cdk_reserved_concurrency_is_the_catalogs(template: dict[str, Any]) -> None:
+    for spec in catalog.FUNCTIONS:
+        assert function_props(template, spec.name)["ReservedConcurrentExecutions"] == spec.reserved_concurrency
+    # The account keeps 100 unreserved executions, as Lambda requires.
+    assert sum(f.reserved_concurrency for f in catalog.FUNCTIONS) <= catalog.ACCOUNT_CONCURRENCY - 100
+
+
+def test_cdk_table_grants_follow_their_access_level(template: dict[str, Any]) -> None:
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    reads = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+    for spec in catalog.FUNCTIONS:
+        for grant in spec.grants:
+            kind, _, name = grant.resource.partition(":")
+            if kind != "table":
+                continue
+            granted = actions_on(template, spec.name, table_id(template, name))
+            assert (reads <= granted) is (grant.access in {"read", "readwrite"}), (spec.name, grant)
+            assert (writes <= granted) is (grant.access in {"write", "readwrite"}), (spec.name, grant)
+            assert ("dynamodb:Scan" in granted) is grant.scan, (spec.name, grant)
 
 
 def test_local_stack_has_every_catalog_function_route_and_event_source(local_stack) -> None:

@@ -91,6 +91,8 @@ class Settings:
     # Redis / OpenSearch / WebSocket management endpoint
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_cluster: bool = False
+    # ARN of the Secrets Manager secret holding the Redis AUTH token; empty: no AUTH (local).
+    redis_auth_secret_arn: str = ""
     redis_timeout_seconds: float = 1.0
     opensearch_url: str = "http://127.0.0.1:9200"
     websocket_endpoint: str = ""
@@ -113,6 +115,8 @@ class Settings:
     redrive_max_messages: int = 100
 
     # Product rules
+    # Length over composition rules (NIST 800-63B); the deployed Cognito pool's policy is this too.
+    password_min_length: int = 12
     famous_threshold: int = 10_000
     passive_after_seconds: int = 3 * 24 * 3600
     timeline_cap: int = 800

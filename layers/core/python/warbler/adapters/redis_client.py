@@ -13,6 +13,7 @@ from typing import Any
 import redis
 from redis.cluster import RedisCluster
 
+from warbler.adapters import secrets
 from warbler.settings import get_settings
 
 RedisErrors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ClusterError)
@@ -28,12 +29,14 @@ def client() -> Redis:
         with _lock:
             if _client is None:
                 s = get_settings()
-                opts = dict(
+                opts: dict[str, Any] = dict(
                     socket_timeout=s.redis_timeout_seconds,
                     socket_connect_timeout=s.redis_timeout_seconds,
                     decode_responses=True,
                     health_check_interval=30,
                 )
+                if s.redis_auth_secret_arn:  # ElastiCache AUTH: the token lives in Secrets Manager
+                    opts["password"] = secrets.read(s.redis_auth_secret_arn)
                 if s.redis_cluster:
                     _client = RedisCluster.from_url(s.require("redis_url"), **opts)
                 else:

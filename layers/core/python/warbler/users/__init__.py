@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from warbler import clock, ids
 from warbler.adapters import identity
 from warbler.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from warbler.settings import get_settings
 from warbler.text import HANDLE_RE, handle_key, validate_handle
 from warbler.users.store import UserStore
 
-MIN_PASSWORD = 8
 MAX_DISPLAY_NAME = 50
 MAX_BIO = 160
 
@@ -48,8 +48,8 @@ def card(user) -> dict:
 
 def sign_up(handle: str, password: str, display_name: str | None) -> tuple[dict, str]:
     validate_handle(handle)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password must be at least {MIN_PASSWORD} characters")
+    if len(password) < (minimum := get_settings().password_min_length):
+        raise InvalidInput(f"password must be at least {minimum} characters")
     name = _validate_display_name(display_name or handle) or handle
     store = UserStore()
     user = store.new(ids.new_id(), handle, name, clock.now_iso())
