@@ -13,8 +13,8 @@ from typing import Literal
 
 Access = Literal["read", "write", "readwrite", "delete"]  # "delete": bucket objects only
 # What invokes a function. Every function has exactly one kind; FUNCTIONS lists them grouped in this order.
-Kind = Literal["http", "websocket", "streams", "buckets", "schedules", "authorizers"]
-KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "buckets", "schedules", "authorizers")
+Kind = Literal["http", "websocket", "streams", "buckets", "schedules", "authorizers", "jobs"]
+KINDS: tuple[Kind, ...] = ("http", "websocket", "streams", "buckets", "schedules", "authorizers", "jobs")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ class Function:
     schedules: tuple[Schedule, ...] = ()
     authorizer: Authorizer | None = None
     bucket_sources: tuple[BucketSource, ...] = ()
+    # Run by an operator (``aws lambda invoke``), never by an event: a repair or rebuild.
+    job: bool = False
     grants: tuple[Grant, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
@@ -112,6 +114,7 @@ class Function:
             "buckets": self.bucket_sources,
             "schedules": self.schedules,
             "authorizers": (self.authorizer,) if self.authorizer else (),
+            "jobs": (self.job,) if self.job else (),
         }
         kinds = [kind for kind, declared in triggers.items() if declared]
         if len(kinds) != 1:
@@ -128,6 +131,8 @@ class Function:
             return "authorizers"
         if self.bucket_sources:
             return "buckets"
+        if self.job:
+            return "jobs"
         return "streams" if self.streams else "schedules"
 
     @property
@@ -232,6 +237,7 @@ DEFAULT_CONCURRENCY: dict[Kind, int] = {
     "buckets": 5,
     "schedules": 1,
     "authorizers": 20,
+    "jobs": 1,
 }
 ACCOUNT_CONCURRENCY = 1000
 
@@ -684,6 +690,22 @@ FUNCTIONS: tuple[Function, ...] = (
         authorizer=Authorizer("mastodon", cache_seconds=300),
         grants=(Grant("table:oauth", "read"),),
         memory_mb=256,
+    ),
+    # ---- Jobs: run by an operator (functions/jobs/) ----
+    Function(
+        "search_backfill",
+        "Rebuild the search index from DynamoDB (a recreated domain starts empty): scan tweets and users "
+        "a page at a time, bulk-index them, return a cursor to resume from.",
+        job=True,
+        grants=(
+            Grant("table:tweets", "read", scan=True),
+            Grant("table:users", "read", scan=True),
+            Grant("opensearch", "write"),
+            _REDIS,  # author cards come through their Redis read-through cache
+        ),
+        memory_mb=1024,
+        timeout_seconds=900,
+        concurrency=4,  # up to four segments in parallel
     ),
 )
 

@@ -84,3 +84,8 @@ def prod_template(prod_stack: Any) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def prod_monitoring_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
     return Template.from_stack(prod_stack.monitoring).to_json()
+
+
+@pytest.fixture(scope="session")
+def prod_web_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
+    return Template.from_stack(prod_stack.web).to_json()

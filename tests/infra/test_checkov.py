@@ -73,8 +73,11 @@ def test_skip_list_lines_are_well_formed() -> None:
     assert len({(s.check, s.resources) for s in skips}) == len(skips)
 
 
-# Each deployment is the stack and its nested monitoring stack, checked in one checkov run.
-TEMPLATES = {"dev": ("template", "monitoring_template"), "prod": ("prod_template", "prod_monitoring_template")}
+# Each deployment is the stack and its nested stacks, checked in one checkov run.
+TEMPLATES = {
+    "dev": ("template", "monitoring_template", "web_template"),
+    "prod": ("prod_template", "prod_monitoring_template", "prod_web_template"),
+}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ def one(template: dict[str, Any], type_: str, prefix: str = "") -> tuple[str, di
 
 def distribution_domain(template: dict[str, Any]) -> dict[str, Any]:
     """The distribution's domain as the parent stack sees it: an output of the web nested stack."""
-    nested_id, _ = one(template, "AWS::CloudFormation::Stack")
+    nested_id, _ = one(template, "AWS::CloudFormation::Stack", "Web")
     refs = [
         r
         for r in _get_atts(template["Resources"])
@@ -43,7 +43,7 @@ def _get_atts(value: Any) -> list[tuple[str, str]]:
 
 def parameter_source(template: dict[str, Any], web_template: dict[str, Any], ref: dict[str, Any]) -> Any:
     """What the parent passes for a ``{"Ref": parameter}`` of the nested stack."""
-    _, nested = one(template, "AWS::CloudFormation::Stack")
+    _, nested = one(template, "AWS::CloudFormation::Stack", "Web")
     assert ref["Ref"] in web_template.get("Parameters", {}), ref
     return nested["Properties"]["Parameters"][ref["Ref"]]
 
