@@ -210,6 +210,11 @@ def _one_size(args, spec: GraphSpec, pg, read_handler, redis_url: str, progress:
         k: timeline.measure(read_handler, [ids[u] for u in v], args.reads // 2, args.seed) for k, v in buckets.items()
     }
     task.done(f"handler {result.handler.row()} | raw {result.raw.row()}")
+    from bench import home_profile
+
+    task = progress.task(f"profile the handler (pyinstrument): {args.reads // 2} warm reads", 1)
+    result.profile = home_profile.profile(read_handler, [ids[u] for u in readers], args.reads // 2)
+    task.done()
     return result
 
 

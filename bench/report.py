@@ -161,6 +161,19 @@ def _markdown(results: Results, plots: list[str]) -> str:
                     f"- PostgreSQL {s.spec.label}: {how} in {s.sql_load.seconds:.1f} s (schema `{s.sql_load.schema}`)."
                 )
 
+    profiled = [s for s in results.sizes if s.profile]
+    if profiled:
+        size = profiled[-1]
+        total = sum(size.profile.values())
+        md += ["", f"### Where a warm home read's time goes ({size.spec.label}; pyinstrument, {results.args.get('reads', 0) // 2} reads)", "",
+               "| cost | share | ms per read |", "|---|---|---|"]  # fmt: skip
+        reads = max(1, int(results.args.get("reads", 0)) // 2)
+        for name, sec in sorted(size.profile.items(), key=lambda kv: -kv[1]):
+            md.append(f"| {name} | {sec / total:.0%} | {sec / reads * 1000:.3f} |")
+        md += ["", "Redis is redis-py and the wait for the server; hydration, timeline rules and auth claims are the "
+               "Python of `tweets.views.hydrate`, `feeds.reads.HomeTimeline` and `api.caller_id` outside Redis; "
+               "the resolver and Powertools are the rest of the handler."]  # fmt: skip
+
     if results.fanout:
         f, z = results.fanout, results.zadd
         md += ["", "## Fan-out", "",

@@ -28,6 +28,7 @@ class SizeResult:
     commands: float = 0.0
     items: float = 0.0
     seeded_famous: int = 0
+    profile: dict[str, float] = field(default_factory=dict)  # seconds per cost (bench.home_profile)
 
 
 @dataclass
