@@ -244,6 +244,8 @@ ACCOUNT_CONCURRENCY = 1000
 _REDIS = Grant("redis")
 # Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.
 _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
+# Whoever posts tweets: attaching media (in the tweet's transaction) and short links with their keys.
+_POSTING = (Grant("table:media", "readwrite"), Grant("table:links", "readwrite"), Grant("table:kgs", "readwrite"))
 
 
 def _m(method: str, path: str, auth: bool = True) -> Route:
@@ -307,6 +309,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:handles", "read"),
             Grant("table:engagements", "readwrite"),
             Grant("table:idempotency", "readwrite"),
+            *_POSTING,
             _REDIS,
         ),
         concurrency=80,
@@ -458,6 +461,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("table:idempotency", "readwrite"),
             Grant("table:follows", "read"),
             Grant("table:oauth", "read"),
+            *_POSTING,
             _REDIS,
         ),
     ),

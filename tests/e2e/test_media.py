@@ -10,46 +10,7 @@ import pytest
 import requests
 from PIL import ExifTags, Image
 
-from tests.support import wait_until
-
-
-def gps_jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
-    """A real JPEG whose EXIF has a camera model and a GPS position."""
-    image = Image.new("RGB", size, (30, 120, 200))
-    exif = Image.Exif()
-    exif[ExifTags.Base.Model] = "WarblerCam 3000"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps.update({1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 0.0)})
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif, quality=90)
-    return out.getvalue()
-
-
-def png(size: tuple[int, int] = (64, 48)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA", size, (10, 200, 10, 255)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def upload(account, data: bytes, content_type: str, alt_text: str | None = None) -> dict:
-    """Ask for an upload and POST the bytes with the returned form; returns the 201 body."""
-    body = {"content_type": content_type, "size_bytes": len(data)}
-    if alt_text is not None:
-        body["alt_text"] = alt_text
-    created = account.call("POST", "/media", json=body)
-    assert created.status_code == 201, created.text
-    form = created.json()["upload"]
-    sent = requests.post(form["url"], data=form["fields"], files={"file": ("upload", data, content_type)}, timeout=10)
-    assert sent.status_code in (200, 201, 204), sent.text
-    return created.json()
-
-
-def settled(account, media_id: str) -> dict:
-    def done():
-        item = account.call("GET", f"/media/{media_id}").json()
-        return item if item["state"] != "pending" else None
-
-    return wait_until(done, timeout=10, message=f"media {media_id} still pending")
+from tests.media_support import gps_jpeg, png, settled, upload
 
 
 @pytest.fixture(scope="module")

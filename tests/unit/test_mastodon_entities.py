@@ -70,7 +70,7 @@ PEOPLE = {USER["id"]: USER, BOB["id"]: BOB}
 def tweet_view(**extra) -> dict:
     view = {
         "id": "2124487665738072064",
-        "text": "hi @bob & @nobody, see https://x.example/a?b=1 #Warbler\nbye",
+        "text": "hi @bob & @nobody, see https://x.example.com/a?b=1 #Warbler\nbye",
         "created_at": "2026-11-22T12:58:25.241Z",
         "author": {"id": USER["id"], "handle": "alice", "display_name": "Alice"},
         "hashtags": ["warbler"],
@@ -121,8 +121,8 @@ def test_status_has_every_documented_key_and_safe_linked_html():
     assert status["content"] == (
         '<p>hi <span class="h-card"><a href="https://warbler.example/@bob" class="u-url mention">@<span>bob</span></a>'
         "</span> &amp; @nobody, see "
-        '<a href="https://x.example/a?b=1" rel="nofollow noopener noreferrer" target="_blank">'
-        "https://x.example/a?b=1</a> "
+        '<a href="https://x.example.com/a?b=1" rel="nofollow noopener noreferrer" target="_blank">'
+        "https://x.example.com/a?b=1</a> "
         '<a href="https://warbler.example/tags/warbler" class="mention hashtag" rel="tag">#<span>Warbler</span></a>'
         "<br />bye</p>"
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from warbler import api
 from warbler.idempotency import once_per_key
@@ -16,16 +16,22 @@ app = api.make_app()
 
 
 class NewTweet(BaseModel):
-    text: str
+    text: Annotated[str, Field(description="may be empty when media_ids names media")] = ""
     reply_to_id: str | None = None
     quote_of_id: str | None = None
+    media_ids: Annotated[
+        list[str], Field(max_length=20, description="up to 4 images, or 1 GIF, or 1 video: your own ready media")
+    ] = []
 
 
 def _post(request: dict):
     body = request["payload"]
     reply_to = api.tweet_id(body["reply_to_id"]) if body.get("reply_to_id") else None
     quote_of = api.tweet_id(body["quote_of_id"]) if body.get("quote_of_id") else None
-    return write.post_tweet(request["caller"], body["text"], reply_to_id=reply_to, quote_of_id=quote_of)
+    media_ids = [api.media_id(m) for m in body.get("media_ids") or []]
+    return write.post_tweet(
+        request["caller"], body["text"], reply_to_id=reply_to, quote_of_id=quote_of, media_ids=media_ids
+    )
 
 
 _post_once = once_per_key(_post)

@@ -100,6 +100,14 @@ def tweet_id(raw: str) -> str:
     return value
 
 
+def media_id(raw: str) -> str:
+    """A media id from a request body: anything that cannot be an id names none of yours (422)."""
+    value = normalize_id(raw)
+    if value is None:
+        raise errors.InvalidInput(f"media {raw}: no such media of yours")
+    return value
+
+
 def page_size(limit: int | None) -> int:
     s = get_settings()
     if limit is None:

@@ -5,7 +5,11 @@ Characters (``clean``): user text is NFC-normalised; a lone surrogate (not Unico
 422; C0 and C1 control characters (NUL included) and the bidirectional overrides and isolates
 (U+202A-U+202E, U+2066-U+2069, which can make a name or a link read backwards) are removed;
 newlines are kept in tweets and bios and removed from display names. A tweet that is blank once
-they are gone (only whitespace, control or format characters) is refused as blank."""
+they are gone (only whitespace, control or format characters) is refused as blank, unless it
+carries media.
+
+Links and the length are twitter-text's (``warbler.links.extract``): every URL counts as 23
+characters toward the 280, and hashtags or mentions are never taken from inside a URL."""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from warbler.errors import InvalidInput
+from warbler.links import extract
 
-MAX_TWEET_CHARS = 280
+MAX_TWEET_CHARS = extract.MAX_WEIGHTED_LENGTH
 # \A...\Z, not ^...$: "$" also matches before a trailing newline ("alice\n"). Use fullmatch.
 HANDLE_RE = re.compile(r"\A[A-Za-z0-9_]{1,15}\Z")
 # C0 and C1 controls (NUL included) and the bidi embedding/override/isolate controls.
@@ -24,7 +29,6 @@ _UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u206
 # A tag or mention must not continue a word: "a#b" and "mail@host" are neither.
 _HASHTAG_RE = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)", re.UNICODE)
 _MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
-_URL_RE = re.compile(r"https?://[^\s]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class ParsedText:
     text: str
     hashtags: list[str]
     mention_handles: list[str]
-    urls: list[str]
+    urls: list[str]  # expanded (with a scheme), in order
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -57,16 +61,27 @@ def is_blank(text: str) -> bool:
     return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
-def parse_tweet_text(raw: str) -> ParsedText:
+def _without_urls(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The text with each URL blanked out (same length, so offsets stay valid)."""
+    out = text
+    for start, end, _ in spans:
+        out = out[:start] + " " * (end - start) + out[end:]
+    return out
+
+
+def parse_tweet_text(raw: str, *, allow_empty: bool = False) -> ParsedText:
+    """``allow_empty``: a tweet with media may have no text."""
     text = clean(raw, newlines=True)
     if is_blank(text):
-        raise InvalidInput("text must not be blank")
-    if len(text) > MAX_TWEET_CHARS:
-        raise InvalidInput(f"text is {len(text)} characters; the limit is {MAX_TWEET_CHARS}")
-    without_urls = _URL_RE.sub(" ", text)
+        if not allow_empty:
+            raise InvalidInput("text must not be blank")
+        text = ""
+    extract.check_length(text)
+    without_urls = _without_urls(text, extract.url_spans(text))
     hashtags = _unique([tag.lower() for tag in _HASHTAG_RE.findall(without_urls)])
     mentions = _unique([handle for handle in _MENTION_RE.findall(without_urls)])
-    return ParsedText(text=text, hashtags=hashtags, mention_handles=mentions, urls=_URL_RE.findall(text))
+    urls = [found.expanded_url for found in extract.find_urls(text)]
+    return ParsedText(text=text, hashtags=hashtags, mention_handles=mentions, urls=urls)
 
 
 def validate_handle(handle: str) -> str:
@@ -82,8 +97,9 @@ def handle_key(handle: str) -> str:
 def segments(text: str) -> list[tuple[str, str]]:
     """The text cut into ("text" | "url" | "hashtag" | "mention", value) pieces by the same
     rules as ``parse_tweet_text`` (hashtags and mentions never inside a URL), for renderers."""
-    spans: list[tuple[int, int, str, str]] = [(m.start(), m.end(), "url", m.group(0)) for m in _URL_RE.finditer(text)]
-    without_urls = _URL_RE.sub(lambda m: " " * len(m.group(0)), text)
+    urls = extract.url_spans(text)
+    spans: list[tuple[int, int, str, str]] = [(start, end, "url", written) for start, end, written in urls]
+    without_urls = _without_urls(text, urls)
     spans += [(m.start(), m.end(), "hashtag", m.group(1)) for m in _HASHTAG_RE.finditer(without_urls)]
     spans += [(m.start(), m.end(), "mention", m.group(1)) for m in _MENTION_RE.finditer(without_urls)]
     out: list[tuple[str, str]] = []

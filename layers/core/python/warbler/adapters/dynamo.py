@@ -127,6 +127,11 @@ class TweetModel(Model):
     # The author of the tweet this one retweets, quotes or replies to: notifications and the
     # reply fan-out rule need it without another read.
     parent_author_id = UnicodeAttribute(null=True)
+    # Attached media and wrapped links (issue 11): the ids (media_cleanup deletes them with the
+    # tweet) and the entities the views show, as JSON, fixed when the tweet is posted.
+    media_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    media_json = UnicodeAttribute(null=True)
+    urls_json = UnicodeAttribute(null=True)
     by_author = AuthorIndex()
     by_parent = ParentIndex()
 

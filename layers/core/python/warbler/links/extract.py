@@ -1,8 +1,10 @@
 """Finding links in tweet text and counting its weighted length, with twitter-text's rules.
 
 ``twitter-text-parser`` ports Twitter's own twitter-text (config v3): its URL extractor knows the
-TLD list, trailing punctuation, parentheses and IDNs, and its ``parse_tweet`` counts every URL as
-``transformedURLLength`` (23) characters and CJK/emoji with their v3 weights. Only ``http`` and
+TLD list, trailing punctuation, parentheses and IDNs. The length counts every URL it finds as
+``transformedURLLength`` (23) characters, as twitter-text v3 does, and every other character as
+one code point - the web client's counter (web/src/lib/text.ts) counts the same way; twitter-text's
+weight of 2 for CJK and emoji is deliberately not applied, so both sides agree. Only ``http`` and
 ``https`` links (or bare domains, which Twitter links as ``http://``) are ever found: the extractor
 does not match ``javascript:``, ``data:`` or any other scheme, and ``safe_target`` re-checks every
 URL before it is stored or redirected to.
@@ -50,12 +52,15 @@ def _display(expanded: str) -> str:
     return shown if len(shown) <= _DISPLAY_CHARS else shown[: _DISPLAY_CHARS - 1] + "…"
 
 
+def url_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where twitter-text sees a URL: ``(start, end, as written)``, whatever its length or target."""
+    return [(m["indices"][0], m["indices"][1], m["url"]) for m in twitter_text.extract_urls_with_indices(text)]
+
+
 def find_urls(text: str) -> list[FoundUrl]:
     """Every link in ``text``, in order; a link over 2,048 characters is a 422."""
     found = []
-    for match in twitter_text.extract_urls_with_indices(text):
-        written = match["url"]
-        start, end = match["indices"]
+    for start, end, written in url_spans(text):
         expanded = written if "://" in written else f"http://{written}"
         if len(expanded) > MAX_URL_LENGTH:
             raise InvalidInput(f"a link is longer than {MAX_URL_LENGTH} characters")
@@ -66,8 +71,9 @@ def find_urls(text: str) -> list[FoundUrl]:
 
 
 def weighted_length(text: str) -> int:
-    """The length Twitter counts: URLs as 23, CJK and emoji as 2, the rest as 1 (config v3)."""
-    return int(twitter_text.parse_tweet(text).weightedLength)
+    """The length of a tweet: each URL as 23 characters, everything else one per code point."""
+    spans = url_spans(text)
+    return len(text) - sum(end - start for start, end, _ in spans) + TRANSFORMED_URL_LENGTH * len(spans)
 
 
 def check_length(text: str) -> None:

@@ -151,7 +151,7 @@ def _views(user_id: str, rows: list) -> list[dict]:
                 "created_at": row.updated_at or row.created_at,
                 "actors": [cards[a] for a in actors[:MAX_ACTORS_SHOWN] if a in cards],
                 "count": len(actors),
-                "tweet": {"id": tweet["id"], "text": tweet["text"]} if tweet else None,
+                "tweet": views.summary(tweet) if tweet else None,
                 "read": read_to is not None and row.notification_id <= read_to,
             }
         )

@@ -7,6 +7,7 @@ overwrite (fills use SET NX), so a deleted tweet never comes back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -17,7 +18,8 @@ from warbler.adapters.dynamo import MentionAttribute, TweetModel, UserModel
 from warbler.adapters.keys import Keys
 from warbler.adapters.redis_client import Redis
 from warbler.adapters.transactions import failed_conditions, transaction
-from warbler.errors import NotFound
+from warbler.errors import InvalidInput, NotFound
+from warbler.media.store import MediaTable
 
 TWEET_TTL_SECONDS = 3 * 24 * 3600
 TOMBSTONE = "-"
@@ -36,6 +38,8 @@ def record(tweet: TweetModel) -> dict:
         "mentions": [{"id": m.id, "handle": m.handle} for m in (tweet.mentions or [])],
         **{name: int(getattr(tweet, name) or 0) for name in COUNTS},
         **{name: getattr(tweet, name) for name in _LINKS},
+        "media": json.loads(tweet.media_json) if tweet.media_json else [],
+        "urls": json.loads(tweet.urls_json) if tweet.urls_json else [],
     }
 
 
@@ -64,29 +68,38 @@ class TweetStore:
         )
 
     def create(self, tweet: TweetModel) -> bool:
-        """Write a new tweet with its author's ``tweets_count`` and its parent's reply or quote
-        count, in one transaction. False when the id was taken (mint another); ``NotFound``
-        when the tweet it replies to or quotes was deleted meanwhile."""
+        """Write a new tweet with its author's ``tweets_count``, its parent's reply or quote
+        count and its media (each attached only if still the author's, ready and unattached), in
+        one transaction. False when the id was taken (mint another); ``NotFound`` when the tweet
+        it replies to or quotes was deleted meanwhile; ``InvalidInput`` naming a media item
+        another tweet attached first."""
+        parents: list[int] = []
+        media_at: dict[int, str] = {}
         try:
             with transaction() as tx:
                 tx.save(tweet, condition=TweetModel.tweet_id.does_not_exist())
                 tx.update(UserModel(tweet.author_id), actions=[UserModel.tweets_count.add(1)])
-                if tweet.reply_to_id:
-                    tx.update(
-                        TweetModel(tweet.reply_to_id),
-                        actions=[TweetModel.reply_count.add(1)],
-                        condition=TweetModel.tweet_id.exists(),
-                    )
-                if tweet.quote_of_id:
-                    tx.update(
-                        TweetModel(tweet.quote_of_id),
-                        actions=[TweetModel.quote_count.add(1)],
-                        condition=TweetModel.tweet_id.exists(),
-                    )
+                position = 2
+                for parent_id, counter in (
+                    (tweet.reply_to_id, TweetModel.reply_count),
+                    (tweet.quote_of_id, TweetModel.quote_count),
+                ):
+                    if parent_id:
+                        tx.update(
+                            TweetModel(parent_id), actions=[counter.add(1)], condition=TweetModel.tweet_id.exists()
+                        )
+                        parents.append(position)
+                        position += 1
+                for media_id in map(str, tweet.media_ids or []):
+                    MediaTable.attach_in(tx, media_id, tweet.author_id, tweet.tweet_id)
+                    media_at[position] = media_id
+                    position += 1
         except TransactWriteError as error:
             failed = failed_conditions(error)
-            if failed & {2, 3}:
+            if failed & set(parents):
                 raise NotFound("the tweet you reply to or quote was deleted") from None
+            if taken := [media_at[i] for i in sorted(failed & set(media_at))]:
+                raise InvalidInput(f"media {taken[0]}: already attached to a tweet") from None
             if 0 not in failed:
                 raise
             return False

@@ -26,6 +26,12 @@ def records(tweet_ids: Sequence[str]) -> dict[str, dict]:
     return TweetStore().records_and(tweet_ids, None)[0]
 
 
+def summary(rec: dict) -> dict:
+    """The short form of a tweet other views embed (a notification's tweet): its text and
+    entities, without counts or author."""
+    return {"id": rec["id"], "text": rec["text"], "media": rec.get("media") or [], "urls": rec.get("urls") or []}
+
+
 def _view(rec: dict, authors: dict[str, dict], recs: dict[str, dict], flags: Flags | None, embed: bool) -> dict | None:
     author = authors.get(rec["author_id"])
     if author is None:
@@ -41,6 +47,8 @@ def _view(rec: dict, authors: dict[str, dict], recs: dict[str, dict], flags: Fla
         "reply_to_id": rec.get("reply_to_id"),
         "conversation_id": rec.get("conversation_id") or rec["id"],
         "quote_of_id": rec.get("quote_of_id"),
+        "media": rec.get("media") or [],
+        "urls": rec.get("urls") or [],
     }
     if flags is not None:
         out["liked"] = rec["id"] in flags.liked

@@ -8,6 +8,7 @@ stream.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from warbler import clock, ids, limits, users
@@ -15,6 +16,8 @@ from warbler.engagement import toggle
 from warbler.errors import Forbidden, InvalidInput
 from warbler.feeds import manager as feeds
 from warbler.feeds.entries import entry
+from warbler.links import service as links
+from warbler.media import service as media
 from warbler.text import handle_key, parse_tweet_text
 from warbler.tweets import views
 from warbler.tweets.store import TweetStore, record
@@ -31,8 +34,17 @@ def _resolve_mentions(handles: Sequence[str]) -> list[dict]:
     return [{"id": claims[k], "handle": by_id[claims[k]].handle} for k in keys if k in claims and claims[k] in by_id]
 
 
-def post_tweet(author_id: str, text: str, reply_to_id: str | None = None, quote_of_id: str | None = None) -> dict:
-    parsed = parse_tweet_text(text)
+def post_tweet(
+    author_id: str,
+    text: str,
+    reply_to_id: str | None = None,
+    quote_of_id: str | None = None,
+    media_ids: Sequence[str] = (),
+) -> dict:
+    """A new tweet. With ``media_ids`` (the author's ready, unattached media: up to 4 images, or
+    one GIF or video) the text may be empty; its URLs become short links."""
+    parsed = parse_tweet_text(text, allow_empty=bool(media_ids))
+    attached = media.check_attachable(author_id, media_ids)
     limits.spend(author_id, "tweet")
     mentions = _resolve_mentions(parsed.mention_handles)
     users.get_user(author_id)
@@ -43,9 +55,18 @@ def post_tweet(author_id: str, text: str, reply_to_id: str | None = None, quote_
         raise InvalidInput("reply to the original tweet, not to a retweet")
     if quoted is not None and quoted.retweet_of_id:
         quoted = store.get(quoted.retweet_of_id)
+    # The first id is minted before the links, so a short link names the tweet that made it.
+    tweet_id = ids.new_id()
+    urls = links.link_urls(parsed.text, tweet_id)
+    entities: dict = {}
+    if attached:
+        entities["media_ids"] = [item.media_id for item in attached]
+        entities["media_json"] = json.dumps([media.view(item) for item in attached])
+    if urls:
+        entities["urls_json"] = json.dumps(urls)
     for _ in range(_MAX_ID_ATTEMPTS):
         tweet = store.new(
-            ids.new_id(), author_id, parsed.text, clock.now_iso(), hashtags=parsed.hashtags, mentions=mentions
+            tweet_id, author_id, parsed.text, clock.now_iso(), hashtags=parsed.hashtags, mentions=mentions, **entities
         )
         if parent is not None:
             tweet.reply_to_id = parent.tweet_id
@@ -56,6 +77,7 @@ def post_tweet(author_id: str, text: str, reply_to_id: str | None = None, quote_
             tweet.parent_author_id = tweet.parent_author_id or quoted.author_id
         if store.create(tweet):
             break
+        tweet_id = ids.new_id()
     else:
         raise RuntimeError(f"no free tweet id after {_MAX_ID_ATTEMPTS} attempts")
     store.forget([t.tweet_id for t in (parent, quoted) if t is not None])
