@@ -62,3 +62,19 @@ def ready_media(account, data: bytes | None = None, content_type: str = "image/p
     item = settled(account, created["id"])
     assert item["state"] == "ready", item
     return created["id"]
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    import struct
+
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def mp4(width: int = 1280, height: int = 720, with_moov: bool = True) -> bytes:
+    """A minimal ISO-BMFF file: ftyp, (moov/trak/tkhd with the picture size), mdat."""
+    import struct
+
+    tkhd = bytes([0, 0, 0, 3]) + bytes(72) + struct.pack(">II", width << 16, height << 16)
+    moov = _box(b"moov", _box(b"mvhd", bytes(100)) + _box(b"trak", _box(b"tkhd", tkhd)))
+    body = _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41") + (moov if with_moov else b"")
+    return body + _box(b"mdat", bytes(4096))

@@ -154,7 +154,7 @@ def test_notifications_are_grouped_undone_and_read(api, local_stack):
     assert set(by_type) == {"like", "follow", "mention"}
     assert by_type["like"]["count"] == 3
     assert {a["id"] for a in by_type["like"]["actors"]} == {f.id for f in fans[:3]}
-    assert by_type["like"]["tweet"] == {"id": tweet["id"], "text": "notify me"}
+    assert by_type["like"]["tweet"] == {"id": tweet["id"], "text": "notify me", "media": [], "urls": []}
     assert author.call("GET", "/notifications/unread_count").json() == {"unread_count": 3}
 
     marked = author.call("POST", "/notifications/read", json={"up_to_id": items[0]["id"]}).json()

@@ -125,3 +125,15 @@ def test_the_local_stack_watches_every_catalog_bucket_source(local_stack):
 
     watched = {(w.function, w.source) for w in local_stack.bucket_events.watchers}
     assert watched == {(f.name, s) for f in catalog.FUNCTIONS for s in f.bucket_sources}
+
+
+def test_a_video_is_checked_by_its_boxes_and_keeps_its_size(api, local_stack, s3):
+    from tests.media_support import mp4
+
+    owner = api.signup()
+    video = settled(owner, upload(owner, mp4(1280, 720), "video/mp4")["id"])
+    bogus = settled(owner, upload(owner, mp4(with_moov=False), "video/mp4")["id"])
+
+    assert (video["state"], video["type"], video["width"], video["height"]) == ("ready", "video", 1280, 720)
+    assert video["preview_url"] is None and requests.get(video["url"], timeout=5).content == mp4(1280, 720)
+    assert bogus["state"] == "failed" and "moov" in bogus["reason"]

@@ -10,6 +10,7 @@ survives, because dropping it would change the colours - and renders a WebP prev
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -54,6 +55,52 @@ def sniff(head: bytes) -> str | None:
         return WEBP
     if head[4:8] == b"ftyp":
         return MP4
+    return None
+
+
+# -- MP4: the ISO base media file format's boxes, read only as far as the video's dimensions ----
+
+BOX_HEADER = 16  # size (4) + type (4) + the 64-bit size that follows a size of 1 (8)
+MAX_MOOV_BYTES = 16 * 1024 * 1024
+
+
+def box_header(head: bytes) -> tuple[int, bytes, int]:
+    """(box size, type, header length) from the first bytes of a box; size 0 means "to the end"."""
+    if len(head) < 8:
+        raise Rejected("the video ends inside a box header")
+    size, kind = struct.unpack(">I4s", head[:8])
+    if size == 1:
+        if len(head) < 16:
+            raise Rejected("the video ends inside a box header")
+        return struct.unpack(">Q", head[8:16])[0], kind, 16
+    if 0 < size < 8:
+        raise Rejected("the video has a malformed box")
+    return size, kind, 8
+
+
+def _children(payload: bytes) -> list[tuple[bytes, bytes]]:
+    out, at = [], 0
+    while at + 8 <= len(payload):
+        size, kind, header = box_header(payload[at : at + 16])
+        end = len(payload) if size == 0 else at + size
+        out.append((kind, payload[at + header : end]))
+        at = end
+    return out
+
+
+def video_dimensions(moov: bytes) -> tuple[int, int] | None:
+    """Width and height of the first track with a picture, from the ``moov`` payload's ``tkhd``."""
+    for kind, trak in _children(moov):
+        if kind != b"trak":
+            continue
+        for child, tkhd in _children(trak):
+            if child != b"tkhd" or not tkhd:
+                continue
+            at = 84 if tkhd[0] == 1 else 76  # version 1 has 64-bit times
+            if len(tkhd) >= at + 8:
+                width, height = struct.unpack(">II", tkhd[at : at + 8])
+                if width >> 16 and height >> 16:  # 16.16 fixed point
+                    return width >> 16, height >> 16
     return None
 
 

@@ -230,8 +230,12 @@ def _process(m: Media, item: MediaItem, size: int) -> dict:
         real = images.sniff(m.bucket.read(item.upload_key, images.SNIFF_BYTES))
         if real != declared:
             raise images.Rejected(f"declared {declared}, but the content is {real or 'not an accepted media type'}")
+        dimensions = _video_dimensions(m, item.upload_key, size)
         m.bucket.copy(item.upload_key, original_key, declared)
-        return {"state": READY, "size": size, "original_key": original_key}
+        found: dict = {"state": READY, "size": size, "original_key": original_key}
+        if dimensions is not None:
+            found["width"], found["height"] = dimensions
+        return found
     clean = images.clean_image(
         m.bucket.read(item.upload_key), declared, max_pixels=s.media_max_pixels, preview_px=s.media_preview_px
     )
@@ -246,6 +250,23 @@ def _process(m: Media, item: MediaItem, size: int) -> dict:
         "original_key": original_key,
         "preview_key": preview_key,
     }
+
+
+def _video_dimensions(m: Media, key: str, size: int) -> tuple[int, int] | None:
+    """Walk the MP4's top-level boxes with ranged reads (a few small GETs, never the whole
+    video) to its ``moov`` box; a file without one is no playable MP4."""
+    at = 0
+    while at < size:
+        kind_size, kind, header = images.box_header(m.bucket.read(key, images.BOX_HEADER, offset=at))
+        end = size if kind_size == 0 else at + kind_size
+        if kind == b"moov":
+            if end - at > images.MAX_MOOV_BYTES:
+                raise images.Rejected("the video's index (moov box) is too large")
+            return images.video_dimensions(m.bucket.read(key, end - at - header, offset=at + header))
+        if end <= at or end > size:
+            raise images.Rejected("the video has a box that runs past its end")
+        at = end
+    raise images.Rejected("the file is not a playable MP4 (it has no moov box)")
 
 
 # -- attaching to tweets -------------------------------------------------------------------

@@ -231,10 +231,11 @@ class MediaBucket:
                 return None
             raise
 
-    def read(self, key: str, first_bytes: int | None = None) -> bytes:
+    def read(self, key: str, first_bytes: int | None = None, offset: int = 0) -> bytes:
+        """The object, or ``first_bytes`` of it from ``offset`` (a ranged GET)."""
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if first_bytes is not None:
-            kwargs["Range"] = f"bytes=0-{first_bytes - 1}"
+            kwargs["Range"] = f"bytes={offset}-{offset + first_bytes - 1}"
         return _s3().get_object(**kwargs)["Body"].read()
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
