@@ -106,7 +106,7 @@ def test_follow_reply_context_reblog_and_relationships(local_stack, new_user):
     assert relationship.following is True
     assert reply.in_reply_to_id == root.id and reply.in_reply_to_account_id == alice_id
     assert [s.id for s in context.ancestors] == [root.id]
-    assert boosted.reblogged is True
+    assert boosted.reblogged is True and boosted.reblog.id == root.id and boosted.account.id == bob_id
     assert [a.id for a in alice.status_reblogged_by(root.id)] == [bob_id]
     assert alice.status_favourited_by(root.id) == []
     assert root.id in [s.id for s in bob_home] or root.id in [s.reblog.id for s in bob_home if s.reblog]

@@ -101,7 +101,12 @@ def unfavourite(status_id: str):
 
 @app.post("/api/v1/statuses/<status_id>/reblog")
 def reblog(status_id: str):
-    return _engage(status_id, toggle.retweet)
+    """Answers the reblog itself (Mastodon's wrapper status, ``reblog`` = the original)."""
+    caller = edge.user_id(app, "write:statuses")
+    original = toggle.retweet(caller, edge.status_id(status_id))
+    wrapper = toggle.retweet_entry(caller, original["id"])
+    found = views.hydrate([wrapper], caller) if wrapper else []
+    return edge.json_response(render.status(found[0] if found else original, edge.base_url(app)))
 
 
 @app.post("/api/v1/statuses/<status_id>/unreblog")

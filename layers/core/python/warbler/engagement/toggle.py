@@ -64,6 +64,15 @@ def toggle(user_id: str, tweet_id: str, kind: str, engaged: bool) -> dict:
     return views.get_tweet(original.tweet_id, user_id)
 
 
+def retweet_entry(user_id: str, tweet_id: str) -> str | None:
+    """The user's retweet of a tweet's original, as a timeline entry, or None if there is none."""
+    tweets = TweetStore()
+    original = tweets.get(tweet_id)
+    original_id = original.retweet_of_id or original.tweet_id
+    row = EngagementStore().row(original_id, RETWEET, user_id)
+    return entry(row.retweet_id, original_id) if row is not None and row.retweet_id else None
+
+
 def remove_all(tweet_id: str) -> None:
     """After a delete: its likes and retweets go too. Each retweet is a tweet whose removal
     fans out from the stream, which takes it out of every timeline."""
