@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     # The functions log every failure the outage causes: that goes to the log file, not here.
     console.configure(verbose=False, log_file=args.log_file, quiet=True)
     os.environ.setdefault("WARBLER_FAMOUS_THRESHOLD", "4")
+    # The redrive runs every minute on AWS; every 5 s here, so a drill settles in its timeout.
+    os.environ.setdefault("WARBLER_LOCAL_SCHEDULE_SECONDS", "5")
 
     from infra.local.stack import LocalStack  # noqa: PLC0415 - after the environment is set
 

@@ -74,8 +74,8 @@ class Figures:
     duplicates: int = 0
     server_errors: int = 0  # 5xx answers to posts and reads, all through the drill
     reads: int = 0
-    on_failure_records: int = 0  # records the stream mappings gave up on (the DLQ)
-    records_redriven: int = 0
+    on_failure_records: int = 0  # on-failure records the stream mappings parked (the DLQ)
+    records_redriven: int = 0  # of those, the ones the redrive has replayed
     settled_after_seconds: float | None = None  # from the end of the outage; None: never
     missing: list[str] = field(default_factory=list)
 
@@ -90,8 +90,8 @@ class Figures:
             f"  deliveries expected/found {self.deliveries_expected} / {self.deliveries_found}",
             f"  duplicates                {self.duplicates}",
             f"  5xx answers               {self.server_errors} (of {self.reads} reads and the posts)",
-            f"  on-failure records        {self.on_failure_records}",
-            f"  records redriven          {self.records_redriven}",
+            f"  on-failure records parked {self.on_failure_records}",
+            f"  ... and redriven          {self.records_redriven}",
             f"  complete after outage     {settled}",
         ]
         lines += [f"  missing: {m}" for m in self.missing[:10]]
@@ -138,13 +138,12 @@ def run(
     outage_at: float = 3.0,
     outage_seconds: float = 15.0,
     settle_timeout: float = 60.0,
-    redriven: Callable[[], int] | None = None,
 ) -> Figures:
     """``outage()`` starts the outage and returns the function that ends it."""
     figures = Figures(scenario)
     cast = Cast(stack.rest_url, readers, famous_threshold)
     stack.wait_idle(30)
-    dlq_before = _count_dlq(stack)
+    dlq_before, parked_before = _count_dlq(stack), stack.pollers.parked
     lock = threading.Lock()
     stop_reading = threading.Event()
 
@@ -219,8 +218,9 @@ def run(
             figures.missing = sorted(f"{who} lacks {tid}" for who, tid in expected - found)
             break
         time.sleep(1.0)
-    figures.on_failure_records = _count_dlq(stack) - dlq_before
-    figures.records_redriven = redriven() if redriven else 0
+    figures.on_failure_records = stack.pollers.parked - parked_before
+    # What was parked and is no longer in the queue was taken by the redrive.
+    figures.records_redriven = figures.on_failure_records - (_count_dlq(stack) - dlq_before)
     return figures
 
 

@@ -115,6 +115,7 @@ FORGERIES: dict[str, Callable[[Pool, str], str]] = {
     "access-token": _pool_signed(token_use="access"),
     "expired": _pool_signed(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600),
     "no-exp": _pool_signed(exp=None),
+    "no-username": _pool_signed(**{"cognito:username": None}),  # signed, valid, naming nobody
 }
 
 

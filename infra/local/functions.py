@@ -77,6 +77,11 @@ class FunctionRegistry:
         self._dir = functions_dir
         self._lock = threading.Lock()
         self._invoked: set[str] = set()
+        # Lambda runs concurrent invocations in separate environments; here they share a module,
+        # and a stream consumer's module-level BatchProcessor (the Powertools pattern) holds one
+        # batch's state. The poller of a shard and the redrive may invoke the same consumer at
+        # once: one invocation at a time per stream consumer, as its state requires.
+        self._serial = {f.name: threading.Lock() for f in self.functions if f.streams}
 
     def spec(self, name: str) -> catalog.Function:
         return self._specs[name]
@@ -109,9 +114,13 @@ class FunctionRegistry:
         # Powertools Logger, whose ``inject_lambda_context`` keys are process-wide, so concurrent
         # invocations would log each other's names. Powertools' thread-local keys win over them.
         keys = THREAD_LOCAL_KEYS.set({**invocation_log_keys(context, event), "cold_start": cold_start})
+        serial = self._serial.get(name)
         started = time.monotonic()
         try:
-            return handler(event, context)
+            if serial is None:
+                return handler(event, context)
+            with serial:
+                return handler(event, context)
         finally:
             THREAD_LOCAL_KEYS.reset(keys)
             elapsed = time.monotonic() - started

@@ -357,6 +357,7 @@ class Pollers:
         self.idle_sleep, self.retry_backoff, self.discovery_interval = idle_sleep, retry_backoff, discovery_interval
         self.stopping = threading.Event()
         self._activity = 0
+        self.parked = 0  # on-failure records sent (the drills report them)
         self._activity_lock = threading.Lock()
         self._dlq_url = resources.dlq_url
         self._sqs = aws_client("sqs", aws_endpoint) if resources.dlq_url else None
@@ -408,6 +409,7 @@ class Pollers:
             self._activity += 1
 
     def send_on_failure(self, message: dict) -> None:
+        self.parked += 1
         if self._sqs is None:
             log.error("no on-failure queue; dropped: %s", json.dumps(message))
             return

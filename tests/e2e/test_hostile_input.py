@@ -102,3 +102,17 @@ def test_a_signed_token_without_a_username_is_refused_by_the_websocket(local_sta
     with pytest.raises(InvalidStatus) as refused, connect(f"{local_stack.ws_url}/?token={token}", open_timeout=10):
         pass
     assert refused.value.response.status_code == 401
+
+
+def test_control_and_bidi_characters_are_stripped_from_display_names_and_bios(api):
+    user = api.signup()
+    r = user.call(
+        "PATCH", "/me", json={"display_name": "evil\u202egnp.exe\n\x00", "bio": "line one\nline\x00 two\u2066"}
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["display_name"], r.json()["bio"]) == ("evilgnp.exe", "line one\nline two")
+
+
+def test_a_tweet_of_only_control_and_format_characters_is_blank(api, caller):
+    error = _error(caller.call("POST", "/tweets", json={"text": "\u200b\u202e\x01 \u2066"}), 422)
+    assert "blank" in error["message"]

@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from warbler.adapters.dynamo import EngagementModel, TweetModel
 from warbler.adapters.keys import Keys
 from warbler.adapters.redis_client import Redis, RedisErrors, client
-from warbler.adapters.transactions import failed_conditions, transaction
+from warbler.adapters.transactions import failed_conditions, retry_conflicts, transaction
 from warbler.errors import NotFound
 
 LIKE = "like"
@@ -54,6 +54,7 @@ class EngagementStore:
         except DoesNotExist:
             return None
 
+    @retry_conflicts
     def toggle(
         self,
         tweet: TweetModel,

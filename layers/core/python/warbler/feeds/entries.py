@@ -8,6 +8,7 @@ removes entries: ``Op``.
 from __future__ import annotations
 
 import enum
+import re
 
 from warbler import ids
 from warbler.settings import get_settings
@@ -22,6 +23,15 @@ class Op(enum.StrEnum):
 
 def entry(tweet_id: str, retweet_of_id: str | None = None) -> str:
     return f"{tweet_id}:{retweet_of_id}" if retweet_of_id else tweet_id
+
+
+# ASCII digits only ("\d" also matches "²"); matched whole, never with "$".
+_ENTRY_RE = re.compile(r"[0-9]{19}(:[0-9]{19})?")
+
+
+def is_entry(value: object) -> bool:
+    """Whether ``value`` is a timeline entry: what fan-out may write and a cursor may name."""
+    return isinstance(value, str) and _ENTRY_RE.fullmatch(value) is not None
 
 
 def entry_tweet_id(timeline_entry: str) -> str:

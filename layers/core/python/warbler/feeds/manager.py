@@ -20,8 +20,10 @@
   entries: atomically per timeline, in the Lua of ``warbler.feeds.store``.
 - **Merge and unmerge.** A follow merges the followee's newest ``follow_merge_limit`` entries
   in (a famous followee joins the read-time merge set instead); an unfollow takes them out.
-- **Read-your-writes.** The author's own timelines get a new entry in the request; the fan-out
-  repeats it idempotently.
+- **Read-your-writes.** The author's own timelines get a new entry in the request; the planner
+  repeats it for the user timeline and the fan-out for the home timeline, idempotently, so an
+  entry the request could not write (Redis down) is still written once Redis answers.
+- **Only entries.** A fan-out record is applied only if its entry and user ids are well formed.
 
 Both stages are idempotent (sorted-set adds and removes), so at-least-once delivery of either
 stream never duplicates an entry.
@@ -37,11 +39,10 @@ from warbler import live, social_graph, users
 from warbler.adapters.redis_client import RedisErrors
 from warbler.errors import NotFound
 from warbler.feeds import reads
-from warbler.feeds.entries import RULES, Op, entry
+from warbler.feeds.entries import RULES, Op, entry, is_entry
 from warbler.feeds.store import Applied, FanoutStream, TimelineStore
 from warbler.tweets.store import TweetStore
 
-_ENTRY_RE = re.compile(r"\d{1,20}(:\d{1,20})?")
 _USER_ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
@@ -66,7 +67,7 @@ class Chunk:
         except ValueError:
             raise ValueError(f"unknown fan-out op {doc['op']!r}") from None
         entry_, followers = doc["entry"], doc["followers"]
-        if not isinstance(entry_, str) or not _ENTRY_RE.fullmatch(entry_):
+        if not is_entry(entry_):  # what a cursor may name: ASCII digits only, whole
             raise ValueError("a fan-out entry is a tweet id, or a retweet's '<id>:<original id>'")
         if not isinstance(followers, list) or not all(
             isinstance(f, str) and _USER_ID_RE.fullmatch(f) for f in followers
@@ -210,6 +211,10 @@ def plan(op: Op, post: Post, out: FanoutBuffer | None = None) -> int:
 
 def _plan(op: Op, post: Post, out: FanoutBuffer) -> int:
     tweet_id, author_id = post.tweet_id, post.author_id
+    # The author's user timeline (what /users/{h}/tweets and famous merges read): the request
+    # wrote it, unless Redis was down then; a cached one that missed it would never be repaired,
+    # so the stream writes it too (failing the record while Redis is down: retried, redriven).
+    TimelineStore().apply_user_timeline(op, author_id, post.entry)
     # The author's own timeline first: the request already wrote it, unless Redis was down then.
     out.add(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]))
     author = users.find_user(author_id)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 from warbler import activity, clock, ids, pagination, social_graph, users
 from warbler.adapters.redis_client import RedisErrors
 from warbler.errors import BadRequest
-from warbler.feeds.entries import RULES
+from warbler.feeds.entries import RULES, is_entry
 from warbler.feeds.store import AuthoredEntries, TimelineStore, window
 from warbler.observability import logger
 from warbler.pagination import Page
@@ -29,7 +28,6 @@ from warbler.tweets import views
 
 SEEN_THROTTLE_SECONDS = 3600
 _REBUILD_THREADS = 8
-_ENTRY_RE = re.compile(r"\d{19}(:\d{19})?")
 
 
 # ----------------------------------------------------------------------------- cursors
@@ -37,7 +35,7 @@ _ENTRY_RE = re.compile(r"\d{19}(:\d{19})?")
 
 def _bounds(cursor: str | None, since_id: str | None) -> tuple[str | None, str | None]:
     before = pagination.decode(cursor) if cursor else None
-    if before is not None and (not isinstance(before, str) or not _ENTRY_RE.fullmatch(before)):
+    if before is not None and not is_entry(before):
         raise BadRequest("cursor is not valid")
     after = None
     if since_id:

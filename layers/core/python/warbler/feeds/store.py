@@ -207,6 +207,10 @@ class TimelineStore:
         """An author's entry in (or out of) their own home and user timelines."""
         return self.apply(op, [(Keys.home(author_id), timeline_entry), (Keys.user_timeline(author_id), timeline_entry)])
 
+    def apply_user_timeline(self, op: Op, author_id: str, timeline_entry: str) -> int:
+        """An author's entry in (or out of) their user timeline, if it is cached."""
+        return self.apply(op, [(Keys.user_timeline(author_id), timeline_entry)])
+
     def apply_home(self, op: Op, user_id: str, entries: Iterable[str]) -> int:
         """Entries into (or out of) one user's home timeline, if it is cached."""
         key = Keys.home(user_id)

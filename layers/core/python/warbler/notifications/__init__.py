@@ -168,8 +168,9 @@ def _read_to(user_id: str) -> str | None:
 
 
 def page(user_id: str, limit: int, cursor: str | None) -> Page:
-    rows, last = NotificationStore().page(user_id, limit, pagination.decode(cursor))
-    return Page(_views(user_id, rows), pagination.encode(last) if last else None)
+    scope = f"notifications:{user_id}"  # the caller's own list
+    rows, last = NotificationStore().page(user_id, limit, pagination.decode(cursor, scope))
+    return Page(_views(user_id, rows), pagination.encode(last, scope) if last else None)
 
 
 def unread_count(user_id: str) -> int:

@@ -10,8 +10,9 @@ function failed. Nothing in Lambda ever replays it. ``redrive`` does, on a sched
    period, DynamoDB Streams for 24 h), building the same event the mapping built;
 3. invoke the function that failed with them, synchronously;
 4. delete the on-failure record when the function took the whole batch (no function error, no
-   ``batchItemFailures``). Otherwise leave it: it becomes visible again and the next run retries,
-   so a dependency that is still down costs one failed invocation per record and per run.
+   ``batchItemFailures``). Otherwise make it visible again at once: the next run retries it, so a
+   dependency that is still down costs one failed invocation per record and per run, and a record
+   is replayed at most one schedule period after the dependency is back.
 
 Replaying is safe because every stream consumer is idempotent under redelivery (the mapping
 already delivers at least once). Records a stream no longer holds are reported as lost
@@ -107,6 +108,7 @@ def _replay(store: RedriveStore, message: QueuedFailure, result: Redriven) -> No
             extra={"function": failure.function_arn, "records": len(records), "receives": message.receive_count},
         )
         result.still_failing += 1
+        store.release(message)  # for the next run, not hidden for the whole visibility timeout
         return
     store.delete(message)
     result.batches += 1

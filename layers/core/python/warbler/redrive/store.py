@@ -66,6 +66,12 @@ class RedriveStore:
             for m in reply.get("Messages", [])
         ]
 
+    def release(self, message: QueuedFailure) -> None:
+        """Visible again at once: the next run retries it (not after the whole visibility timeout)."""
+        self._sqs.change_message_visibility(
+            QueueUrl=self._queue_url, ReceiptHandle=message.receipt_handle, VisibilityTimeout=0
+        )
+
     def delete(self, message: QueuedFailure) -> None:
         self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message.receipt_handle)
 

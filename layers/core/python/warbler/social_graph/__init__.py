@@ -64,11 +64,12 @@ def profile(caller_id: str, handle: str) -> dict:
 
 def _list(caller_id: str, handle: str, limit: int, cursor: str | None, followers: bool) -> Page:
     user_id = users.user_id_for_handle(handle)
-    start = pagination.decode(cursor)
+    scope = f"{'followers' if followers else 'following'}:{user_id}:{caller_id}"  # this list, this caller
+    start = pagination.decode(cursor, scope)
     store = FollowStore()
     page = store.followers_page if followers else store.following_page
     other_ids, last = page(user_id, limit, start)
-    return Page(user_views(caller_id, other_ids), pagination.encode(last) if last else None)
+    return Page(user_views(caller_id, other_ids), pagination.encode(last, scope) if last else None)
 
 
 def followers(caller_id: str, handle: str, limit: int, cursor: str | None) -> Page:

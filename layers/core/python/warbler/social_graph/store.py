@@ -9,10 +9,11 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from warbler.adapters.dynamo import FollowModel, UserModel
-from warbler.adapters.transactions import failed_conditions, transaction
+from warbler.adapters.transactions import failed_conditions, retry_conflicts, transaction
 
 
 class FollowStore:
+    @retry_conflicts
     def follow(self, follower_id: str, followee_id: str, created_at: str) -> bool:
         """The edge and both counters; False when the edge was already there."""
         edge = FollowModel(follower_id=follower_id, followee_id=followee_id, created_at=created_at)
@@ -35,6 +36,7 @@ class FollowStore:
             return False
         return True
 
+    @retry_conflicts
     def unfollow(self, follower_id: str, followee_id: str) -> bool:
         """Remove the edge and correct both counters; False when there was no edge."""
         try:

@@ -17,7 +17,7 @@ from warbler.adapters.cache import ReadThrough
 from warbler.adapters.dynamo import MentionAttribute, TweetModel, UserModel
 from warbler.adapters.keys import Keys
 from warbler.adapters.redis_client import Redis
-from warbler.adapters.transactions import failed_conditions, transaction
+from warbler.adapters.transactions import failed_conditions, retry_conflicts, transaction
 from warbler.errors import InvalidInput, NotFound
 from warbler.media.store import MediaTable
 
@@ -67,6 +67,7 @@ class TweetStore:
             **fields,
         )
 
+    @retry_conflicts
     def create(self, tweet: TweetModel) -> bool:
         """Write a new tweet with its author's ``tweets_count``, its parent's reply or quote
         count and its media (each attached only if still the author's, ready and unattached), in
@@ -105,6 +106,7 @@ class TweetStore:
             return False
         return True
 
+    @retry_conflicts
     def delete(self, tweet: TweetModel) -> None:
         """Delete a tweet with its author's ``tweets_count`` and its parent's count; ``NotFound``
         when it is already gone. A parent deleted meanwhile has no count left to correct."""

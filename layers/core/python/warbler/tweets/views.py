@@ -118,8 +118,9 @@ def get_tweet(tweet_id: str, caller_id: str | None = None) -> dict:
 
 def replies(tweet_id: str, limit: int, cursor: str | None, caller_id: str | None) -> Page:
     """Direct replies, oldest first."""
-    reply_ids, last = TweetStore().reply_ids(tweet_id, limit, pagination.decode(cursor))
-    return Page(hydrate(reply_ids, caller_id), pagination.encode(last) if last else None)
+    scope = f"replies:{tweet_id}:{caller_id or ''}"
+    reply_ids, last = TweetStore().reply_ids(tweet_id, limit, pagination.decode(cursor, scope))
+    return Page(hydrate(reply_ids, caller_id), pagination.encode(last, scope) if last else None)
 
 
 def context(tweet_id: str, caller_id: str, limit: int) -> dict:
@@ -143,8 +144,9 @@ def context(tweet_id: str, caller_id: str, limit: int) -> dict:
 
 def liked_by(caller_id: str, handle: str, limit: int, cursor: str | None) -> Page:
     user_id = users.user_id_for_handle(handle)
-    liked_ids, last = EngagementStore().engaged_page(user_id, LIKE, limit, pagination.decode(cursor))
-    return Page(hydrate(liked_ids, caller_id), pagination.encode(last) if last else None)
+    scope = f"likes:{user_id}:{caller_id}"
+    liked_ids, last = EngagementStore().engaged_page(user_id, LIKE, limit, pagination.decode(cursor, scope))
+    return Page(hydrate(liked_ids, caller_id), pagination.encode(last, scope) if last else None)
 
 
 def engaged_by(tweet_id: str, kind: str, limit: int, cursor: str | None) -> Page:
@@ -154,7 +156,8 @@ def engaged_by(tweet_id: str, kind: str, limit: int, cursor: str | None) -> Page
     if rec is None:
         raise NotFound("no such tweet")
     original = rec.get("retweet_of_id") or tweet_id
-    user_ids, last = EngagementStore().engagers_page(original, kind, limit, pagination.decode(cursor))
+    scope = f"engaged:{original}:{kind}"
+    user_ids, last = EngagementStore().engagers_page(original, kind, limit, pagination.decode(cursor, scope))
     people = users.users_by_id(user_ids)
     items = [users.user_view(people[u]) for u in user_ids if u in people]
-    return Page(items, pagination.encode(last) if last else None)
+    return Page(items, pagination.encode(last, scope) if last else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from warbler import clock, ids
+from warbler import clock, ids, text
 from warbler.adapters import identity
 from warbler.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from warbler.settings import get_settings
@@ -21,7 +21,8 @@ MAX_BIO = 160
 
 
 def _validate_display_name(name: str) -> str:
-    name = name.strip()
+    # No newlines, control or bidi-override characters (warbler.text: a name must read as shown).
+    name = text.clean(name, newlines=False, what="display_name").strip()
     if len(name) > MAX_DISPLAY_NAME:
         raise InvalidInput(f"display_name is limited to {MAX_DISPLAY_NAME} characters")
     return name
@@ -110,6 +111,8 @@ def update_profile(user_id: str, display_name: str | None, bio: str | None) -> d
     name = None
     if display_name is not None:
         name = _validate_display_name(display_name) or user.handle
+    if bio is not None:
+        bio = text.clean(bio, newlines=True, what="bio").strip()
     if bio is not None and len(bio) > MAX_BIO:
         raise InvalidInput(f"bio is limited to {MAX_BIO} characters")
     if UserStore().update_profile(user, name, bio):
