@@ -14,6 +14,49 @@ from infra import catalog, functions
 OUTPUT = functions.code_dir(catalog.function("openapi")) / "openapi.json"
 
 
+# The one error envelope every 4xx (and the gateway's own errors) answers with (warbler.api).
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+# What any operation may answer besides its success: the body screen (400, 413, 415), request
+# validation (422), a missing thing (404), a conflicting write (409), a write limit (429).
+ERRORS = {
+    "400": "Malformed request (JSON, cursor, parameter)",
+    "404": "No such resource",
+    "409": "Conflicting change",
+    "413": "Body too large",
+    "415": "Body is not JSON",
+    "422": "Invalid input",
+    "429": "Write limit reached",
+}
+SECURED_ERRORS = {"401": "Missing or invalid token", "403": "Not allowed for this caller"}
+# Success statuses besides 200 by method: 201 for a creation, 204 for a deletion without a body.
+EXTRA_SUCCESS = {"post": {"201": "Created"}, "delete": {"204": "Deleted"}}
+
+
+def _document(path: str, method: str, operation: dict, route: catalog.Route) -> None:
+    """Security per operation (none on the public ones), every error status with the envelope."""
+    operation["security"] = [{"cognito": []}] if route.auth else []
+    responses = operation.setdefault("responses", {})
+    for status, description in EXTRA_SUCCESS.get(method, {}).items():
+        responses.setdefault(status, {"description": description, "content": {"application/json": {}}})
+    errors = {**ERRORS, **(SECURED_ERRORS if route.auth else {})}
+    for status, description in errors.items():
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+
+
 def build() -> dict:
     paths: dict = {}
     schemas: dict = {}
@@ -24,9 +67,17 @@ def build() -> dict:
             continue  # the Mastodon-compatible edge: documented by Mastodon (docs/mastodon.md)
         app = functions.load(fn.name).app
         doc = json.loads(app.get_openapi_json_schema(title="Warbler", version="1.0.0"))
+        routes = {(r.method.lower(), r.path): r for r in fn.routes}
         for path, operations in doc.get("paths", {}).items():
+            for method, operation in operations.items():
+                route = routes.get((method, path))
+                if route is not None:
+                    _document(path, method, operation, route)
             paths.setdefault(path, {}).update(operations)
         schemas.update(doc.get("components", {}).get("schemas", {}))
+    schemas.pop("HTTPValidationError", None)  # our 422 is the envelope too
+    schemas.pop("ValidationError", None)
+    schemas["Error"] = ERROR_SCHEMA
     return {
         "openapi": "3.1.0",
         "info": {"title": "Warbler", "version": "1.0.0", "description": "A Twitter-style social network."},
@@ -35,7 +86,6 @@ def build() -> dict:
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": {"cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
-        "security": [{"cognito": []}],
     }
 
 

@@ -75,10 +75,13 @@ def redrive(store: RedriveStore | None = None) -> Redriven:
     result = Redriven()
     seen: set[str] = set()
     while result.batches + result.still_failing + result.lost + result.unreadable < s.redrive_max_messages:
-        messages = [m for m in store.receive(s.redrive_visibility_seconds) if m.message_id not in seen]
-        if not messages:
+        received = store.receive(s.redrive_visibility_seconds)
+        fresh = [m for m in received if m.message_id not in seen]
+        for again in (m for m in received if m.message_id in seen):
+            store.release(again)  # tried in this run already: the next run's, not hidden for long
+        if not fresh:
             break
-        for message in messages:
+        for message in fresh:
             seen.add(message.message_id)
             _replay(store, message, result)
     return result
