@@ -76,7 +76,7 @@ def _parked_fanout_record(local_stack, event: dict) -> None:
 
     kinesis = boto3.client("kinesis", endpoint_url=local_stack.aws_endpoint, region_name="us-east-1")
     name = local_stack.env["WARBLER_FANOUT_STREAM"]
-    chunk = {"op": "add", "entry": "1" * 19, "author_id": "sample-author", "followers": ["sample-reader"]}
+    chunk = {"op": "add", "entry": "1" * 19, "author_id": "1001", "followers": ["1002"]}
     put = kinesis.put_record(StreamName=name, PartitionKey="sample-reader", Data=json.dumps(chunk))
     arn = local_stack.resources.kinesis_arns["fanout"]
     info = {"shardId": put["ShardId"], "startSequenceNumber": put["SequenceNumber"]}

@@ -144,7 +144,7 @@ def test_fan_out_worker_reports_the_whole_batch_when_redis_is_down(local_stack, 
     record = {
         "kinesis": {
             "data": base64.b64encode(
-                json.dumps({"op": "add", "entry": "1", "author_id": "a", "followers": ["b"]}).encode()
+                json.dumps({"op": "add", "entry": "1" * 19, "author_id": "1001", "followers": ["1002"]}).encode()
             ).decode(),
             "sequenceNumber": "42",
             "partitionKey": "p",
