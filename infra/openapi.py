@@ -39,6 +39,7 @@ ERRORS = {
     "429": "Write limit reached",
 }
 SECURED_ERRORS = {"401": "Missing or invalid token", "403": "Not allowed for this caller"}
+PUBLIC_ERRORS = {"401": "Wrong credentials"}  # log-in
 # Success statuses besides 200 by method: 201 for a creation, 204 for a deletion without a body.
 EXTRA_SUCCESS = {"post": {"201": "Created"}, "delete": {"204": "Deleted"}}
 
@@ -49,7 +50,7 @@ def _document(path: str, method: str, operation: dict, route: catalog.Route) -> 
     responses = operation.setdefault("responses", {})
     for status, description in EXTRA_SUCCESS.get(method, {}).items():
         responses.setdefault(status, {"description": description, "content": {"application/json": {}}})
-    errors = {**ERRORS, **(SECURED_ERRORS if route.auth else {})}
+    errors = {**ERRORS, **(SECURED_ERRORS if route.auth else PUBLIC_ERRORS)}
     for status, description in errors.items():
         responses[status] = {
             "description": description,

@@ -116,3 +116,12 @@ def test_control_and_bidi_characters_are_stripped_from_display_names_and_bios(ap
 def test_a_tweet_of_only_control_and_format_characters_is_blank(api, caller):
     error = _error(caller.call("POST", "/tweets", json={"text": "\u200b\u202e\x01 \u2066"}), 422)
     assert "blank" in error["message"]
+
+
+def test_unfollowing_yourself_is_not_an_error(api, caller):
+    r = caller.call("DELETE", f"/users/{caller.handle}/follow")
+    assert r.status_code == 200 and r.json() == {"following": False}
+
+
+def test_an_undeclared_method_is_405_in_the_envelope(api):
+    assert _error(requests.request("TRACE", api.url + "/timelines/home"), 405)["code"] == "method_not_allowed"

@@ -25,6 +25,8 @@ def follow(follower_id: str, handle: str) -> dict:
 
 def unfollow(follower_id: str, handle: str) -> dict:
     followee_id = users.user_id_for_handle(handle)
+    if followee_id == follower_id:  # no such edge; and one transaction cannot update a row twice
+        return {"following": False}
     FollowStore().unfollow(follower_id, followee_id)  # False: an idempotent repeat
     return {"following": False}
 
