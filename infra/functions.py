@@ -24,6 +24,20 @@ LAYER_DIR = ROOT / "layers" / "core" / "python"
 _lock = threading.Lock()
 
 
+# What the CDK sets on every function (infra/cdk/functions.py) and Lambda provides before the
+# layer is imported. Powertools reads it once, when ``warbler.observability`` is imported (one
+# Metrics per process), so a local process must have it before its first ``import warbler``,
+# not only once a stack has started: a namespace-less Metrics fails its first flush.
+POWERTOOLS_ENV = {
+    "POWERTOOLS_SERVICE_NAME": "warbler",
+    "POWERTOOLS_METRICS_NAMESPACE": "Warbler",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    # No CloudWatch agent reads EMF here; printing metrics would only drown the logs.
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
 def ensure_local_runtime() -> None:
     """Make this process run Warbler's code as the local stage: the layer's ``python/`` on
     ``sys.path`` (Lambda puts it there on AWS) and ``WARBLER_STAGE=local`` unless a stage is set
@@ -34,6 +48,8 @@ def ensure_local_runtime() -> None:
     if str(LAYER_DIR) not in sys.path:
         sys.path.insert(0, str(LAYER_DIR))
     os.environ.setdefault("WARBLER_STAGE", "local")
+    for key, value in POWERTOOLS_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 def code_dir(function: catalog.Function, functions_dir: Path = FUNCTIONS_DIR) -> Path:

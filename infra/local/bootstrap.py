@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 from infra import catalog
+from infra.functions import POWERTOOLS_ENV
 from warbler.settings import Settings
 
 REGION = "us-east-1"
@@ -37,14 +38,7 @@ def aws_env(endpoint_url: str, region: str = REGION) -> dict[str, str]:
 
 
 def powertools_env() -> dict[str, str]:
-    return {
-        "POWERTOOLS_SERVICE_NAME": "warbler",
-        "POWERTOOLS_METRICS_NAMESPACE": "Warbler",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "INFO",
-        # No CloudWatch agent reads EMF here; printing metrics would only drown the logs.
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
+    return dict(POWERTOOLS_ENV)
 
 
 # One session for every client we create: a fresh session re-reads the service models from disk
