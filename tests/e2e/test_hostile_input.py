@@ -88,7 +88,7 @@ def test_a_forged_cursor_on_replies_is_400(api, caller):
 
 def test_a_handle_with_a_trailing_newline_is_refused(api):
     alice = api.signup()
-    _error(requests.post(api.url + "/auth/signup", json={"handle": alice.handle + "\n", "password": "x" * 10}), 422)
+    _error(requests.post(api.url + "/auth/signup", json={"handle": alice.handle + "\n", "password": "x" * 12}), 422)
 
 
 def test_login_with_an_empty_handle_is_422(api):

@@ -82,14 +82,14 @@ export function AuthPage({ mode, api, expired, onSession }: AuthProps) {
             type="password"
             autoComplete={signup ? "new-password" : "current-password"}
             required
-            minLength={signup ? 8 : undefined}
+            minLength={signup ? 12 : undefined}
             aria-describedby={signup ? "auth-password-help" : undefined}
             value={password}
             onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
           />
           {signup && (
             <p id="auth-password-help" class="help">
-              At least 8 characters.
+              At least 12 characters.
             </p>
           )}
           {error && (
