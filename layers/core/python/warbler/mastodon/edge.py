@@ -159,10 +159,10 @@ def caller(app: APIGatewayRestResolver, scope: str | None, user: bool = True) ->
         scopes=tuple(str(context.get("scopes") or "").split()),
         token_hash=token_hash,
     )
-    if scope is not None and not scope_rules.covers(found.scopes, scope):
-        raise errors.Forbidden(OUTSIDE_SCOPES)
     if not oauth.still_valid(token_hash):
         raise errors.Unauthorized("The access token was revoked")
+    if scope is not None and not scope_rules.covers(found.scopes, scope):
+        raise errors.Forbidden(OUTSIDE_SCOPES)
     if user and found.user_id is None:
         raise errors.InvalidInput(NEEDS_USER)
     return found

@@ -158,7 +158,7 @@ def _user_for(username: str | None, password: str | None) -> str:
         raise OAuthError("invalid_request", "username and password are required")
     try:
         user, _ = users.log_in(handle, password)
-    except (Unauthorized, WarblerError):
+    except WarblerError:  # unknown handle, wrong password, a password the pool refuses
         raise OAuthError("invalid_grant", "The user credentials were incorrect.") from None
     return str(user["id"])
 

@@ -153,9 +153,7 @@ def notification(group: Mapping[str, Any], actor_id: str) -> dict | None:
 def frames(tag: str, event: str, payload: str) -> list[bytes]:
     """The frames a connection with ``tag`` gets for one push (none if it did not subscribe)."""
     streams = streams_of(tag)
-    if event == "update":
-        return [_frame(USER, event, payload)] if USER in streams else []
-    if event == "delete":
+    if event in ("update", "delete"):  # timeline events: the user stream only
         return [_frame(USER, event, payload)] if USER in streams else []
     return [_frame(s, event, payload) for s in STREAMS if s in streams]
 
