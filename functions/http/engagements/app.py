@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from warbler import api
 from warbler.engagement import toggle
 from warbler.tweets import views
@@ -34,7 +30,7 @@ def unretweet(tweet_id: str):
 
 
 @app.get("/users/<handle>/likes")
-def likes(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+def likes(handle: str, limit: api.PageLimit = None, cursor: api.PageCursor = None):
     return api.json_response(views.liked_by(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from warbler import api, notifications
@@ -17,7 +14,7 @@ class MarkRead(BaseModel):
 
 
 @app.get("/notifications")
-def listing(limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+def listing(limit: api.PageLimit = None, cursor: api.PageCursor = None):
     return api.json_response(notifications.page(api.caller_id(app), api.page_size(limit), cursor).as_dict())
 
 

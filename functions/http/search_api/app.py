@@ -16,8 +16,8 @@ def search_route(
     q: Annotated[str | None, Query(description="the query; see warbler.search.query for the tweet syntax")] = None,
     type: Annotated[str | None, Query(description="tweets (default) or users")] = None,  # noqa: A002 - the API's name
     sort: Annotated[str | None, Query(description="top (default) or latest; tweets only")] = None,
-    limit: Annotated[int | None, Query()] = None,
-    cursor: Annotated[str | None, Query()] = None,
+    limit: api.PageLimit = None,
+    cursor: api.PageCursor = None,
 ):
     caller = api.caller_id(app)
     return api.json_response(search.search(caller, q, type, sort, api.page_size(limit), cursor).as_dict())

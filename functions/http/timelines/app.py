@@ -11,8 +11,8 @@ from warbler.feeds import reads
 
 app = api.make_app()
 
-Limit = Annotated[int | None, Query()]
-Cursor = Annotated[str | None, Query()]
+Limit = api.PageLimit
+Cursor = api.PageCursor
 SinceId = Annotated[str | None, Query()]
 
 

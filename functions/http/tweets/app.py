@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
 
 from warbler import api
@@ -49,14 +48,14 @@ def read(tweet_id: str):
 
 
 @app.get("/tweets/<tweet_id>/replies")
-def replies(tweet_id: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+def replies(tweet_id: str, limit: api.PageLimit = None, cursor: api.PageCursor = None):
     return api.json_response(
         views.replies(api.tweet_id(tweet_id), api.page_size(limit), cursor, api.caller_id(app)).as_dict()
     )
 
 
 @app.get("/tweets/<tweet_id>/context")
-def conversation(tweet_id: str, limit: Annotated[int | None, Query()] = None):
+def conversation(tweet_id: str, limit: api.PageLimit = None):
     return api.json_response(views.context(api.tweet_id(tweet_id), api.caller_id(app), api.page_size(limit)))
 
 

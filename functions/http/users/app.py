@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from warbler import api, social_graph, users
@@ -43,12 +40,12 @@ def unfollow(handle: str):
 
 
 @app.get("/users/<handle>/followers")
-def followers(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+def followers(handle: str, limit: api.PageLimit = None, cursor: api.PageCursor = None):
     return api.json_response(social_graph.followers(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 
 @app.get("/users/<handle>/following")
-def following(handle: str, limit: Annotated[int | None, Query()] = None, cursor: Annotated[str | None, Query()] = None):
+def following(handle: str, limit: api.PageLimit = None, cursor: api.PageCursor = None):
     return api.json_response(social_graph.following(api.caller_id(app), handle, api.page_size(limit), cursor).as_dict())
 
 

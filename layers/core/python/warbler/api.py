@@ -7,17 +7,18 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 
 from warbler import errors
 from warbler.ids import normalize_id
 from warbler.observability import logger, metrics, tracer
-from warbler.settings import get_settings
+from warbler.settings import Settings, get_settings
 
 STATUS: dict[type[errors.WarblerError], int] = {
     errors.BadRequest: 400,
@@ -106,6 +107,14 @@ def media_id(raw: str) -> str:
     if value is None:
         raise errors.InvalidInput(f"media {raw}: no such media of yours")
     return value
+
+
+# List parameters, declared once so validation and the OpenAPI document agree: a page holds
+# 1..max_page_size items (the setting's default; ``page_size`` applies a lower configured one),
+# a cursor is what a previous page returned (opaque, authenticated: see warbler.pagination).
+PageLimit = Annotated[int | None, Query(ge=1, le=Settings.max_page_size, description="items per page")]
+# Any string may be presented; one this API did not issue for this list and caller is a 400.
+PageCursor = Annotated[str | None, Query(description="the next_cursor of the previous page (opaque)")]
 
 
 def page_size(limit: int | None) -> int:
