@@ -83,7 +83,9 @@ def gateway(moto_server: str, resources: Resources):
 
 @pytest.fixture(scope="module")
 def token(moto_server: str, resources: Resources) -> str:
-    return issue_id_token(moto_server, resources.user_pool_id, resources.user_pool_client_id, "user-42", "Passw0rd!x-long")
+    return issue_id_token(
+        moto_server, resources.user_pool_id, resources.user_pool_client_id, "user-42", "Passw0rd!x-long"
+    )
 
 
 def moto_signed(claims: dict) -> str:
