@@ -84,6 +84,16 @@ class Settings:
     fanout_stream: str = "warbler-local-fanout"
     activity_stream: str = "warbler-local-activity"
 
+    # Analytics (docs/analytics.md): the lake bucket, the query engine ("duckdb" in the function,
+    # or "athena" over the Glue table), Athena's workgroup and database, who gets the report mail.
+    analytics_bucket: str = "warbler-local-analytics"
+    analytics_engine: str = "duckdb"
+    athena_workgroup: str = "warbler-local-analytics"
+    athena_database: str = "warbler_local_analytics"
+    report_recipients: str = ""  # comma-separated addresses; empty: no mail
+    report_sender: str = "reports@warbler.local"
+    report_link_seconds: int = 7 * 24 * 3600  # how long the mailed link to the HTML report works
+
     # Cognito
     user_pool_id: str = ""
     user_pool_client_id: str = ""

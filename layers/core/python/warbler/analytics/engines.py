@@ -1,0 +1,105 @@
+"""The two engines the report's SQL runs on, chosen by ``WARBLER_ANALYTICS_ENGINE``.
+
+* ``duckdb`` (default): the days a report reads are copied from the lake through boto3 into a
+  temporary directory laid out like the lake (``dt=YYYY-MM-DD/n.json.gz``) and read by DuckDB's
+  ``read_json`` with Hive partitioning, so ``dt`` is the partition exactly as on Athena. No DuckDB
+  extension is needed (``httpfs`` would download itself at run time, which Lambda in a VPC cannot).
+* ``athena``: the same SQL against the Glue table ``activity`` (partition projection on ``dt``), in
+  the workgroup that holds the result bucket (``infra/cdk/analytics.py``).
+
+Both expose ``query(sql) -> list[dict]``; ``LAKE_COLUMNS`` is the lake's schema for both (the Glue
+table's columns are generated from it).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from warbler.analytics.store import AthenaStore, LakeStore
+
+# (column, Hive/Glue type, DuckDB type): the event fields reports read. Events carry more
+# (text, mentions, ...); both engines ignore what is not declared.
+LAKE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("event_id", "string", "VARCHAR"),
+    ("type", "string", "VARCHAR"),
+    ("actor_id", "string", "VARCHAR"),
+    ("at", "string", "VARCHAR"),
+    ("tweet_id", "string", "VARCHAR"),
+    ("parent_id", "string", "VARCHAR"),
+    ("target_user_id", "string", "VARCHAR"),
+    ("key", "string", "VARCHAR"),
+    ("hashtags", "array<string>", "VARCHAR[]"),
+)
+PARTITION_COLUMN = "dt"  # 'YYYY-MM-DD', a string on both engines
+
+
+class Engine(Protocol):
+    def query(self, sql: str) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBEngine:
+    """An in-memory DuckDB holding ``activity``: the lake's objects for ``days``."""
+
+    def __init__(self, lake: LakeStore, days: Iterable[date], threads: int | None = None) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="warbler-lake-")
+        self._con = duckdb.connect(config={"threads": threads} if threads else {})
+        self.objects = 0
+        files: list[str] = []
+        for day in days:
+            folder = Path(self._dir.name) / f"{PARTITION_COLUMN}={day.isoformat()}"
+            for i, key in enumerate(lake.partition_keys(day)):
+                folder.mkdir(exist_ok=True)
+                files.append(str(lake.download(key, folder / f"{i}")))
+        self.objects = len(files)
+        self._load(files)
+
+    @classmethod
+    def from_files(cls, files: list[str]) -> DuckDBEngine:
+        """Over local lake-shaped files (``.../dt=YYYY-MM-DD/x.json[.gz]``): tests and benchmarks."""
+        engine = cls.__new__(cls)
+        engine._dir = tempfile.TemporaryDirectory(prefix="warbler-lake-")
+        engine._con = duckdb.connect()
+        engine.objects = len(files)
+        engine._load(files)
+        return engine
+
+    def _load(self, files: list[str]) -> None:
+        columns = ", ".join(f'"{name}" {kind}' for name, _, kind in LAKE_COLUMNS)
+        self._con.execute(f"CREATE TABLE activity ({columns}, {PARTITION_COLUMN} VARCHAR)")
+        for compressed in (True, False):
+            group = [f for f in files if f.endswith(".gz") == compressed]
+            if not group:
+                continue
+            self._con.execute(
+                "INSERT INTO activity BY NAME SELECT * FROM read_json(?, format = 'newline_delimited', "
+                "compression = ?, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, columns = ?)",
+                [group, "gzip" if compressed else "none", {name: kind for name, _, kind in LAKE_COLUMNS}],
+            )
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        cursor = self._con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        self._con.close()
+        self._dir.cleanup()
+
+
+class AthenaEngine:
+    def __init__(self, store: AthenaStore | None = None) -> None:
+        self._store = store or AthenaStore()
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        return self._store.query(sql)
+
+    def close(self) -> None:
+        pass
