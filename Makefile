@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv checkov run test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
+.PHONY: venv checkov run invoke admin test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,14 @@ $(VENV)/checkov/.installed: requirements-checkov.txt | $(VENV)/.installed
 ## make run [DEMO=1] [V=1] [ARGS=...]: the whole system on this machine (REST :3000, WebSocket :3001); V=1 puts every log line on the terminal
 run: venv web
 	$(PY) -m infra.local $(if $(DEMO),--demo,) $(if $(V),--verbose,) $(ARGS)
+
+## make invoke FN=analytics_report ARGS='--date 2026-12-01': run one function now against the running `make run` stack
+invoke: venv
+	$(PY) -m infra.local.invoke $(FN) $(ARGS)
+
+## make admin HANDLE=alice: put a local user in the Cognito admins group (then sign in again)
+admin: venv
+	$(PY) -m infra.local.admin $(HANDLE)
 
 ## make test: lint, then every suite (unit, integration, e2e, local emulator, infra incl. checkov)
 test: venv checkov lint web-test web chromium

@@ -73,13 +73,31 @@ class BucketSource:
 
 @dataclass(frozen=True)
 class Schedule:
-    rate_minutes: int
+    """An EventBridge rule: every ``rate_minutes``, or at the UTC times of ``cron`` (EventBridge's six
+    fields: minute hour day-of-month month day-of-week year, e.g. ``"30 0 * * ? *"``)."""
+
+    rate_minutes: int | None = None
+    cron: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.rate_minutes is None) == (self.cron is None):
+            raise ValueError("a Schedule has either rate_minutes or cron")
+        if self.cron is not None and len(self.cron.split()) != 6:
+            raise ValueError(f"cron {self.cron!r} needs six fields")
+
+    @property
+    def expression(self) -> str:
+        if self.cron is not None:
+            return f"cron({self.cron})"
+        unit = "minute" if self.rate_minutes == 1 else "minutes"
+        return f"rate({self.rate_minutes} {unit})"
 
 
 @dataclass(frozen=True)
 class Grant:
     # "table:<name>", "stream:<name>", "bucket:<name>/<prefix>", "cognito", "redis", "opensearch",
-    # "websocket". A bucket grant covers the objects under its prefix: read = GetObject,
+    # "websocket", "ses" (send mail), "athena" (query the analytics lake). A bucket grant covers the
+    # objects under its prefix: read = GetObject (and listing the prefix),
     # write = PutObject, delete = DeleteObject.
     resource: str
     access: Access = "read"
@@ -179,6 +197,7 @@ class Bucket:
     expire_days: int = 1
     browser_uploads: bool = False  # CORS for presigned POSTs from the web client
     cdn: bool = False  # served through CloudFront (Origin Access Control; never public)
+    infrequent_access_after_days: int | None = None  # lifecycle transition to STANDARD_IA
 
 
 TABLES: tuple[Table, ...] = (
@@ -221,6 +240,8 @@ TABLES: tuple[Table, ...] = (
 BUCKETS: tuple[Bucket, ...] = (
     # Raw uploads are deleted once processed; the lifecycle rule catches any never processed.
     Bucket("media", expiring_prefixes=("uploads/",), browser_uploads=True, cdn=True),
+    # The activity lake (activity/, written by Firehose only) and the reports (reports/).
+    Bucket("analytics", infrequent_access_after_days=30),
 )
 
 KINESIS_STREAMS: tuple[KinesisStream, ...] = (
@@ -228,6 +249,7 @@ KINESIS_STREAMS: tuple[KinesisStream, ...] = (
     KinesisStream("activity", shards=1),
 )
 
+<<<<<<< HEAD
 # Reserved concurrency of a function that declares none. The whole catalog's reservations must
 # leave 100 of the account's concurrency unreserved (tests/infra/test_parity.py checks 1,000).
 DEFAULT_CONCURRENCY: dict[Kind, int] = {
@@ -240,6 +262,28 @@ DEFAULT_CONCURRENCY: dict[Kind, int] = {
     "jobs": 1,
 }
 ACCOUNT_CONCURRENCY = 1000
+=======
+
+@dataclass(frozen=True)
+class DeliveryStream:
+    """Kinesis Data Firehose: a Kinesis stream's records into a bucket as newline-delimited JSON,
+    gzip-compressed, partitioned by day Hive-style (``<prefix>dt=YYYY-MM-DD/``) on the first ten
+    characters of each record's ``partition_field`` (an ISO time). Records that cannot be
+    partitioned go under ``error_prefix``. On AWS Firehose reads the stream itself; locally the
+    stack plays that part and moto's Firehose writes to moto's S3 (infra/local/firehose.py)."""
+
+    name: str  # logical name; deployed as warbler-<stage>-<name> (no handler needs it)
+    source: str  # a KinesisStream.name
+    bucket: str  # a Bucket.name
+    prefix: str = "activity/"
+    partition_field: str = "at"
+    error_prefix: str = "errors/"
+    buffer_seconds: int = 300
+    buffer_mb: int = 128  # dynamic partitioning needs at least 64
+
+
+DELIVERY_STREAMS: tuple[DeliveryStream, ...] = (DeliveryStream("activity_lake", source="activity", bucket="analytics"),)
+>>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 
 _REDIS = Grant("redis")
 # Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.
@@ -257,6 +301,13 @@ _OAUTH = Grant("table:oauth", "readwrite")
 
 FUNCTIONS: tuple[Function, ...] = (
     # ---- HTTP: REST API routes (functions/http/) ----
+    Function(
+        "admin",
+        "Reports and segment counts, for the Cognito group admins only.",
+        routes=(Route("GET", "/admin/reports/{kind}/{period}"),),
+        grants=(Grant("bucket:analytics/reports/", "read"),),
+        memory_mb=256,
+    ),
     Function(
         "auth",
         "Sign-up and login (Cognito).",
@@ -686,6 +737,19 @@ FUNCTIONS: tuple[Function, ...] = (
         # queue: consume the on-failure queue; redrive: read every stream, invoke every stream consumer.
         grants=(Grant("queue:stream-failures", "readwrite"), Grant("redrive", "readwrite")),
         timeout_seconds=300,
+    ),
+    Function(
+        "analytics_report",
+        "00:30 UTC daily: yesterday's report (and on Mondays last week's) from the lake, to S3 and by mail.",
+        schedules=(Schedule(cron="30 0 * * ? *"),),
+        grants=(
+            Grant("bucket:analytics/activity/", "read"),
+            Grant("bucket:analytics/reports/", "readwrite"),
+            Grant("ses", "write"),
+            Grant("athena", "read"),
+        ),
+        memory_mb=2048,  # DuckDB holds up to 37 days of events in memory (MAU and day-7 retention)
+        timeout_seconds=900,
     ),
     # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----
     Function(

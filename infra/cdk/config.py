@@ -89,6 +89,11 @@ class DeployConfig:
     short_link_base_url: str = ""
     # The web client's Vite build; empty: web/dist in this repository (infra/cdk/web.py).
     web_dist: str = ""
+    # Analytics (infra/cdk/analytics.py): the report mail's SES sender and recipients
+    # (comma-separated; empty: reports are written but not mailed) and the query engine.
+    report_sender: str = "reports@warbler.example"
+    report_recipients: str = ""
+    analytics_engine: str = "duckdb"  # or "athena", when the lake outgrows one function
 
     def __post_init__(self) -> None:
         if self.stage == _settings.LOCAL_STAGE:

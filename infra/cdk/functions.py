@@ -20,6 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import catalog, functions
+from infra.cdk.analytics import Analytics
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.identity import Identity
@@ -84,6 +85,7 @@ class Platform:
     websocket_stage: apigwv2.WebSocketStage | None = None
     buckets: dict[str, CatalogBucket] = field(default_factory=dict)
     cursor_secret: str = ""  # a token resolving to the generated cursor key (WarblerStack)
+    analytics: Analytics | None = None
 
 
 def _reads(access: str) -> bool:
@@ -137,11 +139,15 @@ class WarblerFunction(Construct):
             self.function.add_event_source(_event_source(source, platform))
         add_bucket_sources(self.function, spec, platform.buckets, platform.data.dlq)
         for schedule in spec.schedules:
+            if schedule.rate_minutes is not None:
+                rule_id, what = f"Every{schedule.rate_minutes}Minutes", f"every {schedule.rate_minutes} min"
+            else:
+                rule_id, what = "Cron", f"at cron({schedule.cron}) UTC"
             rule = events.Rule(
                 self,
-                f"Every{schedule.rate_minutes}Minutes",
-                description=f"{spec.name} every {schedule.rate_minutes} min",
-                schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+                rule_id,
+                description=f"{spec.name} {what}",
+                schedule=events.Schedule.expression(schedule.expression),
             )
             rule.add_target(targets.LambdaFunction(self.function, retry_attempts=2))
 
@@ -168,6 +174,8 @@ class WarblerFunction(Construct):
             env[env_name(f"{name}_stream")] = stream.stream_name
         for bucket in platform.buckets.values():
             env.update(bucket.environment(env_name))
+        if kinds & {"ses", "athena"} and platform.analytics is not None:
+            env.update(platform.analytics.environment())
         if "redis" in kinds and platform.redis is not None:
             env[env_name("redis_url")] = platform.redis.url
             env[env_name("redis_cluster")] = "true" if platform.redis.cluster else "false"
@@ -281,8 +289,24 @@ def _grant_redrive(fn: lambda_.Function, _name: str, _access: str, platform: Pla
     fn.add_to_role_policy(_statement(STREAM_READ, [s.stream_arn for s in platform.data.streams.values()]))
 
 
+def _analytics(platform: Platform, grant: str) -> Analytics:
+    if platform.analytics is None:
+        raise ValueError(f"a function has the {grant} grant but the stack has no analytics construct")
+    return platform.analytics
+
+
+def _grant_ses(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    _analytics(platform, "ses").grant_ses(fn)
+
+
+def _grant_athena(fn: lambda_.Function, _name: str, _access: str, platform: Platform) -> None:
+    _analytics(platform, "athena").grant_athena(fn)
+
+
 _GRANTERS: dict[str, Callable[[lambda_.Function, str, str, Platform], None]] = {
     "bucket": _grant_bucket,
+    "ses": _grant_ses,
+    "athena": _grant_athena,
     "table": _grant_table,
     "stream": _grant_stream,
     "cognito": _grant_cognito,

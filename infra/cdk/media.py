@@ -50,6 +50,19 @@ class CatalogBucket(Construct):
             )
             for prefix in spec.expiring_prefixes
         ]
+        if spec.infrequent_access_after_days:
+            lifecycle.append(
+                s3.LifecycleRule(
+                    id="infrequent-access",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=Duration.days(spec.infrequent_access_after_days),
+                        )
+                    ],
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            )
         cors = None
         if spec.browser_uploads:
             # A presigned POST is signed for its key, type and size: the origin adds nothing to

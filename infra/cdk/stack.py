@@ -16,7 +16,12 @@ from constructs import Construct
 
 from infra import catalog
 from infra.cdk import layer as layer_build
+<<<<<<< HEAD
 from infra.cdk.alarms import Monitoring, Watched, require_subscriber
+=======
+from infra.cdk.alarms import Alarms
+from infra.cdk.analytics import Analytics
+>>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 from infra.cdk.apis import RestApi, WebSocketApi
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
@@ -84,6 +89,10 @@ class WarblerStack(Stack):
             cursor_secret=cursor_key.secret_value.unsafe_unwrap(),
         )
         platform.buckets = {b.name: CatalogBucket(self, b, stage=config.stage) for b in buckets}
+        if catalog.DELIVERY_STREAMS:
+            platform.analytics = Analytics(
+                self, "Analytics", config=config, data=data, buckets={n: b.bucket for n, b in platform.buckets.items()}
+            )
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
         needs = VpcNeeds.of(functions)

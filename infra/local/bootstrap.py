@@ -21,6 +21,12 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 USER_POOL_NAME = "warbler-local-users"
 USER_POOL_CLIENT_NAME = "warbler-local-web"
+<<<<<<< HEAD
+=======
+PASSWORD_MIN_LENGTH = 8
+LOCAL_REPORT_RECIPIENTS = "analytics@warbler.local"
+ADMINS_GROUP = "admins"  # warbler.api.ADMINS_GROUP
+>>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 
 
 def aws_env(endpoint_url: str, region: str = REGION) -> dict[str, str]:
@@ -141,6 +147,33 @@ def _ensure_kinesis(kinesis, names: dict[str, str], res: Resources) -> None:
         ]["StreamARN"]
 
 
+def delivery_stream_name(spec: catalog.DeliveryStream, stage: str = "local") -> str:
+    return f"warbler-{stage}-{spec.name}"
+
+
+def _ensure_delivery_streams(firehose, res: Resources, stage: str) -> None:
+    """Create (or find) each catalog delivery stream in moto, as CDK declares it."""
+    existing = set(firehose.list_delivery_streams(Limit=100)["DeliveryStreamNames"])
+    for spec in catalog.DELIVERY_STREAMS:
+        name = delivery_stream_name(spec, stage)
+        if name in existing:
+            continue
+        role = f"arn:aws:iam::{ACCOUNT_ID}:role/warbler-{stage}-firehose"
+        firehose.create_delivery_stream(
+            DeliveryStreamName=name,
+            DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={"KinesisStreamARN": res.kinesis_arns[spec.source], "RoleARN": role},
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": role,
+                "BucketARN": f"arn:aws:s3:::{res.bucket_names[spec.bucket]}",
+                "Prefix": f"{spec.prefix}dt=!{{partitionKeyFromQuery:dt}}/",
+                "ErrorOutputPrefix": f"{spec.error_prefix}!{{firehose:error-output-type}}/",
+                "BufferingHints": {"IntervalInSeconds": spec.buffer_seconds, "SizeInMBs": spec.buffer_mb},
+                "CompressionFormat": "GZIP",
+            },
+        )
+
+
 def _ensure_buckets(s3, settings: Settings, res: Resources) -> None:
     """The catalog's buckets with the CORS and lifecycle rules CDK gives them (moto stores the
     lifecycle but never runs it: locally nothing expires on its own)."""
@@ -207,6 +240,9 @@ def _ensure_user_pool(cognito, res: Resources) -> None:
             ],
         )["UserPoolClient"]["ClientId"]
     res.user_pool_id, res.user_pool_client_id = pool_id, client_id
+    # The admin API's group (infra/cdk/identity.py creates it on AWS; make admin adds a user).
+    with contextlib.suppress(cognito.exceptions.GroupExistsException):
+        cognito.create_group(UserPoolId=pool_id, GroupName=ADMINS_GROUP, Description="Warbler admins")
 
 
 def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websocket_endpoint: str = "") -> Resources:
@@ -222,6 +258,9 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
     res.dlq_arn = sqs.get_queue_attributes(QueueUrl=res.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     _ensure_user_pool(aws_client("cognito-idp", endpoint_url), res)
     _ensure_buckets(aws_client("s3", endpoint_url), settings, res)
+    _ensure_delivery_streams(aws_client("firehose", endpoint_url), res, settings.stage)
+    # SES sends only from verified identities (moto checks it too).
+    aws_client("ses", endpoint_url).verify_email_identity(EmailAddress=settings.report_sender)
 
     env = {**aws_env(endpoint_url), **powertools_env()}
     values: dict[str, str] = {
@@ -240,6 +279,8 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
     # Presigned forms point at moto by path (``http://127.0.0.1:<port>/<bucket>``); media URLs
     # are set by ``LocalStack`` to its CloudFront stand-in (``infra/local/media_cdn.py``).
     values["media_s3_addressing_style"] = "path"
+    # Reports are mailed to moto's SES locally (read them at <moto>/moto-api/data.json, "ses").
+    values["report_recipients"] = LOCAL_REPORT_RECIPIENTS
     env.update({Settings.env_name(k): v for k, v in values.items()})
     res.env = env
     return res

@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -461,37 +461,98 @@ def scheduled_event(function: str, region: str = REGION) -> dict[str, Any]:
     }
 
 
+_DOW = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), start=1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)
+}
+
+
+def _cron_field(field: str, low: int, high: int, names: dict[str, int] | None = None) -> set[int]:
+    """The values one EventBridge cron field allows: ``*``/``?``, ``a``, ``a-b``, ``*/n``, ``a/n``, lists."""
+    allowed: set[int] = set()
+    for part in field.upper().split(","):
+        for name, number in (names or {}).items():
+            part = part.replace(name, str(number))
+        base, _, step = part.partition("/")
+        if base in {"*", "?"}:
+            first, last = low, high
+        elif "-" in base:
+            first, last = (int(x) for x in base.split("-"))
+        else:
+            first = int(base)
+            last = high if step else first
+        allowed.update(range(first, last + 1, int(step or 1)))
+    return allowed
+
+
+def next_cron_time(cron: str, after: datetime) -> datetime:
+    """The first minute strictly after ``after`` (UTC) that an EventBridge cron expression fires.
+    (EventBridge's ``L``, ``W`` and ``#`` are not supported: the catalog uses none.)"""
+    minute, hour, dom, month, dow, year = cron.split()
+    minutes, hours = _cron_field(minute, 0, 59), _cron_field(hour, 0, 23)
+    days, months = _cron_field(dom, 1, 31), _cron_field(month, 1, 12, _MONTHS)
+    weekdays, years = _cron_field(dow, 1, 7, _DOW), _cron_field(year, 1970, 2199)
+    moment = after.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    for _ in range(366 * 24 * 60 * 5):
+        weekday = moment.isoweekday() % 7 + 1  # EventBridge: 1 = Sunday
+        if moment.year in years and moment.month in months and moment.day in days and weekday in weekdays:
+            if moment.hour in hours and moment.minute in minutes:
+                return moment
+            moment += timedelta(minutes=1)
+        else:
+            moment = moment.replace(hour=0, minute=0) + timedelta(days=1)
+    raise ValueError(f"cron({cron}) never fires")
+
+
 class Schedules:
-    """One timer thread per catalog ``Schedule``; ``WARBLER_LOCAL_SCHEDULE_SECONDS`` overrides
-    every rate so a 5-minute job can be watched locally (first run after one period, as AWS)."""
+    """One timer thread per catalog ``Schedule``: a rate rule every period, a cron rule at its next
+    UTC time (with that time as the event's ``time``). ``WARBLER_LOCAL_SCHEDULE_SECONDS`` overrides
+    every schedule with a period so a job can be watched locally (first run after one period, as AWS)."""
 
     def __init__(self, registry: FunctionRegistry, period_override: float | None = None) -> None:
         self.registry = registry
         if period_override is None and os.environ.get(SCHEDULE_OVERRIDE_ENV):
             period_override = float(os.environ[SCHEDULE_OVERRIDE_ENV])
         self.stopping = threading.Event()
-        self._jobs = [
-            (f.name, period_override or s.rate_minutes * 60.0) for f in registry.functions for s in f.schedules
-        ]
+        self._jobs: list[tuple[str, float | None, str | None]] = []
+        for f in registry.functions:
+            for s in f.schedules:
+                if period_override or s.rate_minutes is not None:
+                    self._jobs.append((f.name, period_override or float(s.rate_minutes or 0) * 60.0, None))
+                else:
+                    self._jobs.append((f.name, None, s.cron))
         self._threads: list[threading.Thread] = []
-        self.runs: dict[str, int] = {name: 0 for name, _ in self._jobs}
+        self.runs: dict[str, int] = {name: 0 for name, _, _ in self._jobs}
 
     def start(self) -> Schedules:
-        for name, period in self._jobs:
-            thread = threading.Thread(target=self._run, args=(name, period), name=f"schedule-{name}", daemon=True)
+        for name, period, cron in self._jobs:
+            target, arg = (self._run_cron, cron) if cron else (self._run, period)
+            thread = threading.Thread(target=target, args=(name, arg), name=f"schedule-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
+
+    def _invoke(self, name: str, event: dict[str, Any]) -> None:
+        try:
+            self.registry.invoke(name, event)
+        except Exception:
+            log.exception("scheduled run of %s failed", name)
+        self.runs[name] += 1
 
     def _run(self, name: str, period: float) -> None:
         next_run = time.monotonic() + period
         while not self.stopping.wait(max(0.0, next_run - time.monotonic())):
             next_run += period
-            try:
-                self.registry.invoke(name, scheduled_event(name))
-            except Exception:
-                log.exception("scheduled run of %s failed", name)
-            self.runs[name] += 1
+            self._invoke(name, scheduled_event(name))
+
+    def _run_cron(self, name: str, cron: str) -> None:
+        while True:
+            fire_at = next_cron_time(cron, datetime.now(UTC))
+            if self.stopping.wait(max(0.0, (fire_at - datetime.now(UTC)).total_seconds())):
+                return
+            event = scheduled_event(name)
+            event["time"] = fire_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._invoke(name, event)
 
     def stop(self) -> None:
         self.stopping.set()

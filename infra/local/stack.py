@@ -19,6 +19,7 @@ from infra.local.auth import CognitoVerifier
 from infra.local.bootstrap import REGION, Resources, bootstrap, issue_id_token
 from infra.local.bucket_events import BucketEvents
 from infra.local.cors import CorsPolicy
+from infra.local.firehose import FirehoseSource, source_pollers
 from infra.local.functions import FunctionRegistry
 from infra.local.lambda_api import LambdaApi
 from infra.local.media_cdn import MediaCdn
@@ -96,6 +97,8 @@ class LocalStack:
         self.lambda_api: LambdaApi | None = None
         self.websocket: WebSocketGateway | None = None
         self.pollers: Pollers | None = None
+        self.firehose: Pollers | None = None
+        self.firehose_sources: dict[str, FirehoseSource] = {}
         self.schedules: Schedules | None = None
         self.bucket_events: BucketEvents | None = None
         self.media_cdn: MediaCdn | None = None
@@ -165,6 +168,9 @@ class LocalStack:
         if self.web is not None:
             self.web_url = self.web.start().url
         self.pollers = Pollers(self.registry, res, self.aws_endpoint).start()
+        # What Firehose does on AWS by itself: read the activity stream into the lake.
+        self.firehose, self.firehose_sources = source_pollers(self.aws_endpoint, res)
+        self.firehose.start()
         self.schedules = Schedules(self.registry).start()
         self.bucket_events = BucketEvents(self.registry, res, self.aws_endpoint).start()
         log.info("local stack up: REST %s, WebSocket %s", self.rest_url, self.ws_url)
@@ -178,6 +184,7 @@ class LocalStack:
         for part in (
             self.bucket_events,
             self.schedules,
+            self.firehose,
             self.pollers,
             self.web,
             self.websocket,
@@ -191,7 +198,7 @@ class LocalStack:
                 except Exception:
                     log.exception("stopping %s failed", type(part).__name__)
         self.bucket_events = self.media_cdn = None
-        self.schedules = self.pollers = self.web = self.websocket = self.rest = None
+        self.schedules = self.firehose = self.pollers = self.web = self.websocket = self.rest = None
         self.lambda_api = None
         for service in (self._opensearch, self._redis, self._moto):
             if service is not None:
@@ -219,11 +226,13 @@ class LocalStack:
         return self.registry.invoke(function_name, event)
 
     def wait_idle(self, timeout: float = 10.0) -> None:
-        """Block until every stream is drained and no stream batch is running (``TimeoutError``)."""
+        """Block until every stream is drained and no stream batch is running (``TimeoutError``):
+        uploads being processed, the functions' mappings, then the Firehose sources (the lake last)."""
         if self.bucket_events is not None:  # an upload being processed finishes first
             self.bucket_events.wait_idle(timeout, fresh_poll=False)
-        if self.pollers is not None:
-            self.pollers.wait_idle(timeout)
+        for pollers in (self.pollers, self.firehose):
+            if pollers is not None:
+                pollers.wait_idle(timeout)
 
     def id_token(self, username: str, password: str = "Passw0rd!local") -> str:
         """A Cognito ID token for a (created if needed) user, bypassing the sign-up endpoint."""

@@ -7,8 +7,7 @@
 * ``athena``: the same SQL against the Glue table ``activity`` (partition projection on ``dt``), in
   the workgroup that holds the result bucket (``infra/cdk/analytics.py``).
 
-Both expose ``query(sql) -> list[dict]``; ``LAKE_COLUMNS`` is the lake's schema for both (the Glue
-table's columns are generated from it).
+Both expose ``query(sql) -> list[dict]`` over the schema of ``warbler.analytics.lake``.
 """
 
 from __future__ import annotations
@@ -21,22 +20,8 @@ from typing import Any, Protocol
 
 import duckdb
 
+from warbler.analytics.lake import LAKE_COLUMNS, PARTITION_COLUMN
 from warbler.analytics.store import AthenaStore, LakeStore
-
-# (column, Hive/Glue type, DuckDB type): the event fields reports read. Events carry more
-# (text, mentions, ...); both engines ignore what is not declared.
-LAKE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("event_id", "string", "VARCHAR"),
-    ("type", "string", "VARCHAR"),
-    ("actor_id", "string", "VARCHAR"),
-    ("at", "string", "VARCHAR"),
-    ("tweet_id", "string", "VARCHAR"),
-    ("parent_id", "string", "VARCHAR"),
-    ("target_user_id", "string", "VARCHAR"),
-    ("key", "string", "VARCHAR"),
-    ("hashtags", "array<string>", "VARCHAR[]"),
-)
-PARTITION_COLUMN = "dt"  # 'YYYY-MM-DD', a string on both engines
 
 
 class Engine(Protocol):
@@ -81,12 +66,12 @@ class DuckDBEngine:
             self._con.execute(
                 "INSERT INTO activity BY NAME SELECT * FROM read_json(?, format = 'newline_delimited', "
                 "compression = ?, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, columns = ?)",
-                [group, "gzip" if compressed else "none", {name: kind for name, _, kind in LAKE_COLUMNS}],
+                [group, "gzip" if compressed else "uncompressed", {name: kind for name, _, kind in LAKE_COLUMNS}],
             )
 
     def query(self, sql: str) -> list[dict[str, Any]]:
         cursor = self._con.execute(sql)
-        names = [d[0] for d in cursor.description]
+        names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def close(self) -> None:

@@ -8,20 +8,33 @@ import html
 import io
 from typing import Any
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no display in Lambda or CI
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
-
-ACTIONS = ("signups", "posts", "replies", "quotes", "retweets", "likes", "follows", "unfollows", "deletes", "link_clicks")
+ACTIONS = (
+    "signups",
+    "posts",
+    "replies",
+    "quotes",
+    "retweets",
+    "likes",
+    "follows",
+    "unfollows",
+    "deletes",
+    "link_clicks",
+)
 _COLOR = "#1d9bf0"
 
 
-def _png(fig) -> bytes:
+def _axes(left: float = 0.1):
+    # A bare Figure (no pyplot): no global state, no GUI backend, and the Agg canvas by default.
+    fig = Figure(figsize=(7, 3))
+    fig.subplots_adjust(left=left, right=0.97, bottom=0.16, top=0.88)
+    return fig, fig.add_subplot()
+
+
+def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=96)
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -30,7 +43,7 @@ def charts(report: dict[str, Any]) -> dict[str, bytes]:
     f = report["figures"]
     out: dict[str, bytes] = {}
 
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = _axes()
     if report["kind"] == "daily":
         hours = {int(r["hour"]): r for r in f["hourly"]}
         ax.bar(range(24), [hours.get(h, {}).get("events", 0) for h in range(24)], color=_COLOR)
@@ -44,13 +57,13 @@ def charts(report: dict[str, Any]) -> dict[str, bytes]:
         ax.set_title(f"Daily active users, {report['period']}")
     out["activity"] = _png(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = _axes(left=0.16)
     counts = [f["actions"][a] or 0 for a in ACTIONS]
     ax.barh(ACTIONS[::-1], counts[::-1], color=_COLOR)
     ax.set_title("Actions")
     out["actions"] = _png(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = _axes()
     cohorts = f["retention"]
     labels = [c["cohort"][5:] for c in cohorts]
     xs = range(len(cohorts))
@@ -63,7 +76,7 @@ def charts(report: dict[str, Any]) -> dict[str, bytes]:
     ax.legend()
     out["retention"] = _png(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = _axes(left=0.2)
     tags = f["top_hashtags"]
     ax.barh([f"#{t['hashtag']}" for t in tags][::-1], [t["uses"] for t in tags][::-1], color=_COLOR)
     ax.set_title("Top hashtags")

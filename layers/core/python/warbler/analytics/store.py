@@ -20,9 +20,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from warbler.analytics.lake import LAKE_PREFIX, PARTITION_COLUMN
 from warbler.settings import get_settings
 
-LAKE_PREFIX = "activity/"
 REPORTS_PREFIX = "reports/"
 GZIP_MAGIC = b"\x1f\x8b"
 _CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"})
@@ -33,7 +33,7 @@ def _client(service: str):
 
 
 def partition_prefix(day: date) -> str:
-    return f"{LAKE_PREFIX}dt={day.isoformat()}/"
+    return f"{LAKE_PREFIX}{PARTITION_COLUMN}={day.isoformat()}/"
 
 
 class LakeStore:
@@ -46,7 +46,9 @@ class LakeStore:
     def partition_keys(self, day: date) -> list[str]:
         """Every object of one day's partition (recursively: moto nests folders under it)."""
         keys: list[str] = []
-        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=partition_prefix(day)):
+        for page in self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=partition_prefix(day)
+        ):
             keys += [o["Key"] for o in page.get("Contents", []) if o["Size"] > 0]
         return keys
 
