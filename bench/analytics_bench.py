@@ -72,7 +72,9 @@ def synthetic_events(count: int, days: list[date], accounts: int, rng: random.Ra
         if kind in {"post", "reply", "quote"}:
             event["tweet_id"] = str(n)
             tweets.append(str(n))
-            event["hashtags"] = [rng.choice(TAGS[: 1 + int(rng.paretovariate(1.0)) % 500]) for _ in range(rng.randrange(3))]
+            event["hashtags"] = [
+                rng.choice(TAGS[: 1 + int(rng.paretovariate(1.0)) % 500]) for _ in range(rng.randrange(3))
+            ]
             if kind != "post":
                 event["parent_id"] = rng.choice(tweets[-5000:])
         elif kind in {"like", "retweet", "delete", "click"}:
@@ -111,7 +113,9 @@ def write_lake(s3, bucket: str, events, per_object: int) -> tuple[int, int, int]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.analytics_bench")
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=30, help="the daily report reads 30 days (MAU; the day-7 cohorts are inside)")
+    parser.add_argument(
+        "--days", type=int, default=30, help="the daily report reads 30 days (MAU; the day-7 cohorts are inside)"
+    )
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--per-object", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -155,15 +159,25 @@ def main(argv: list[str] | None = None) -> int:
 
         print("analytics report benchmark")
         print(f"  CPU        {environment.cpu_model()} ({os.cpu_count()} cores), {environment.memory_gb():.1f} GB")
-        print(f"  Python     {platform.python_version()}, DuckDB {duckdb.__version__}, commit {environment.git_commit()}")
+        print(
+            f"  Python     {platform.python_version()}, DuckDB {duckdb.__version__}, commit {environment.git_commit()}"
+        )
         print(f"  lake       {args.events:,} events ({delivered:,} delivered, 1 % twice) over {args.days} days,")
-        print(f"             {args.accounts:,} accounts, {objects} gzip objects, {size / 1e6:.1f} MB (written in {written_s:.1f} s)")
+        print(
+            f"             {args.accounts:,} accounts, {objects} gzip objects, {size / 1e6:.1f} MB (written in {written_s:.1f} s)"
+        )
         print(f"  figures    {len(figures.report_figures())} queries; DAU {computed['active_users']['dau']:,},")
-        print(f"             MAU {computed['active_users']['mau']:,}, events on the day {computed['actions']['events']:,}")
+        print(
+            f"             MAU {computed['active_users']['mau']:,}, events on the day {computed['actions']['events']:,}"
+        )
         print(f"  baseline   fetch + load + count {rows:,} rows: {baseline_s:.2f} s")
-        print(f"  figures    SQL only:                 {figures_s:.2f} s  ({ratio(figures_s, baseline_s):.2f}x baseline)")
+        print(
+            f"  figures    SQL only:                 {figures_s:.2f} s  ({ratio(figures_s, baseline_s):.2f}x baseline)"
+        )
         print(f"  report     the whole job:            {report_s:.2f} s  ({ratio(report_s, baseline_s):.2f}x baseline)")
-        print(f"  wrote      {written['json']}, {written['html']}, {len(written['charts'])} charts, mail {written['mail']}")
+        print(
+            f"  wrote      {written['json']}, {written['html']}, {len(written['charts'])} charts, mail {written['mail']}"
+        )
         out = Path(tempfile.gettempdir()) / "warbler-bench-report.html"
         out.write_bytes(LakeStore().get(written["html"]) or b"")
         print(f"  html       {out}")

@@ -748,7 +748,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("ses", "write"),
             Grant("athena", "read"),
         ),
-        memory_mb=2048,  # DuckDB holds up to 37 days of events in memory (MAU and day-7 retention)
+        memory_mb=2048,  # DuckDB holds the 30 days MAU reads (36 for a weekly report)
         timeout_seconds=900,
     ),
     # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----

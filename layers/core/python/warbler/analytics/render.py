@@ -73,7 +73,7 @@ def charts(report: dict[str, Any]) -> dict[str, bytes]:
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of cohort")
     ax.set_title("Retention by sign-up day")
-    ax.legend()
+    ax.legend(loc="lower right")
     out["retention"] = _png(fig)
 
     fig, ax = _axes(left=0.2)
