@@ -22,7 +22,7 @@ def _one(template: dict[str, Any], type_: str) -> dict[str, Any]:
 
 
 def _bucket_id(template: dict[str, Any]) -> str:
-    return logical_id(template, "AnalyticsAnalyticsBucket", "AWS::S3::Bucket")
+    return logical_id(template, "AnalyticsBucket", "AWS::S3::Bucket")
 
 
 def test_catalog_buckets_have_settings_fields() -> None:
@@ -77,6 +77,7 @@ def test_lake_bucket_is_encrypted_private_retained_and_moves_to_ia_after_30_days
     assert all(props["PublicAccessBlockConfiguration"].values())
     (rule,) = props["LifecycleConfiguration"]["Rules"]
     assert rule["Transitions"] == [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]
+    assert "ExpirationInDays" not in rule  # nothing in the lake expires
 
 
 def test_glue_table_projects_day_partitions_over_the_lake_columns(template: dict[str, Any]) -> None:
@@ -123,11 +124,14 @@ def test_report_runs_daily_at_00_30_utc_with_the_lake_athena_and_ses(template: d
 
 def test_report_writes_reports_never_the_lake_and_mails_only_from_the_sender(template: dict[str, Any]) -> None:
     statements = role_statements(template, "analytics_report")
-    puts = [s for s in statements if "s3:PutObject" in s["Action"] and _bucket_id(template) in json.dumps(s)]
+    on_lake = [s for s in statements if _bucket_id(template) in json.dumps(s)]
+    puts = [s for s in on_lake if "s3:PutObject" in s["Action"]]
+    reads = [s for s in on_lake if "s3:GetObject" in s["Action"]]
     mail = next(s for s in statements if "ses:SendEmail" in s["Action"])
     athena = next(s for s in statements if "athena:StartQueryExecution" in s["Action"])
 
     assert len(puts) == 1 and json.dumps(puts[0]["Resource"]).endswith('/reports/*"]]}')
+    assert sorted(json.dumps(s["Resource"])[-14:] for s in reads) == ['/activity/*"]]}', '"/reports/*"]]}']
     assert mail["Condition"] == {"StringEquals": {"ses:FromAddress": "reports@warbler.example"}}
     assert "workgroup/warbler-dev-analytics" in json.dumps(athena["Resource"])
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
