@@ -32,12 +32,8 @@ from pathlib import Path
 
 from bench import environment
 from bench.stats import ratio
-
-sys.path.insert(0, str(environment.REPO_ROOT / "layers" / "core" / "python"))
-sys.path.insert(0, str(environment.REPO_ROOT))
-
-from infra.local.bootstrap import aws_client, aws_env  # noqa: E402
-from infra.local.services import MotoServer  # noqa: E402
+from infra.local.bootstrap import aws_client, aws_env
+from infra.local.services import MotoServer
 
 MIX = (  # (type, share of events)
     ("seen", 0.40),

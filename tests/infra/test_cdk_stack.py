@@ -314,12 +314,15 @@ def test_the_local_stage_cannot_be_deployed() -> None:
 
 
 @pytest.mark.parametrize("name", [f.name for f in catalog.FUNCTIONS if f.schedules])
-def test_schedules_become_rate_rules_targeting_the_function(template: dict[str, Any], name: str) -> None:
+def test_schedules_become_rate_or_cron_rules_targeting_the_function(template: dict[str, Any], name: str) -> None:
     arn = {"Fn::GetAtt": [function_id(template, name), "Arn"]}
     rules = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()]
     targeting = sorted(r["ScheduleExpression"] for r in rules if any(t["Arn"] == arn for t in r["Targets"]))
-    minutes = [s.rate_minutes for s in catalog.function(name).schedules]
-    assert targeting == sorted(f"rate({m} minute{'s' if m > 1 else ''})" for m in minutes)
+    expected = [
+        f"cron({s.cron})" if s.cron else f"rate({s.rate_minutes} minute{'s' if (s.rate_minutes or 0) > 1 else ''})"
+        for s in catalog.function(name).schedules
+    ]
+    assert targeting == sorted(expected)
 
 
 # --- OpenSearch --------------------------------------------------------------------------------
