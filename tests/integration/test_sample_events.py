@@ -99,9 +99,38 @@ def _redrove_the_record(local_stack, event: dict, result: dict) -> None:
     assert result["still_failing"] == result["lost"] == result["unreadable"] == 0, result
 
 
+def _activity_in_the_lake(local_stack, event: dict) -> None:
+    """Two accounts active on the day before the sample run, in the lake through Firehose."""
+    from warbler.adapters import kinesis
+
+    day = (date.fromisoformat(event["time"][:10]) - timedelta(days=1)).isoformat()
+    seen = [
+        {"event_id": f"sample-seen-{i}", "type": "seen", "actor_id": f"sampler{i}", "at": f"{day}T12:00:00.000Z"}
+        for i in range(2)
+    ]
+    kinesis.put_json(local_stack.env["WARBLER_ACTIVITY_STREAM"], [(e["actor_id"], e) for e in seen])
+    local_stack.wait_idle(20)
+
+
+def _reported_the_day(local_stack, event: dict, result: dict) -> None:
+    from warbler.analytics.store import LakeStore
+
+    (written,) = result.values()  # the sample run is a Tuesday: the daily report only
+    report = json.loads(LakeStore().get(written["json"]) or b"{}")
+    assert report["figures"]["active_users"]["dau"] >= 2 and written["mail"], result
+
+
 # For each scheduled function: what to put in place before its sample run, and its check.
-SCHEDULED_SETUP = {"trends_ranker": _trending_activity, "redrive": _parked_fanout_record}
-SCHEDULED_RESULTS = {"trends_ranker": _ranked_the_activity, "redrive": _redrove_the_record}
+SCHEDULED_SETUP = {
+    "trends_ranker": _trending_activity,
+    "redrive": _parked_fanout_record,
+    "analytics_report": _activity_in_the_lake,
+}
+SCHEDULED_RESULTS = {
+    "trends_ranker": _ranked_the_activity,
+    "redrive": _redrove_the_record,
+    "analytics_report": _reported_the_day,
+}
 
 
 def test_every_scheduled_function_has_a_sample_run_check():
