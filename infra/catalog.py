@@ -249,7 +249,6 @@ KINESIS_STREAMS: tuple[KinesisStream, ...] = (
     KinesisStream("activity", shards=1),
 )
 
-<<<<<<< HEAD
 # Reserved concurrency of a function that declares none. The whole catalog's reservations must
 # leave 100 of the account's concurrency unreserved (tests/infra/test_parity.py checks 1,000).
 DEFAULT_CONCURRENCY: dict[Kind, int] = {
@@ -262,7 +261,7 @@ DEFAULT_CONCURRENCY: dict[Kind, int] = {
     "jobs": 1,
 }
 ACCOUNT_CONCURRENCY = 1000
-=======
+
 
 @dataclass(frozen=True)
 class DeliveryStream:
@@ -283,7 +282,6 @@ class DeliveryStream:
 
 
 DELIVERY_STREAMS: tuple[DeliveryStream, ...] = (DeliveryStream("activity_lake", source="activity", bucket="analytics"),)
->>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 
 _REDIS = Grant("redis")
 # Whoever pushes to WebSocket clients: @connections, and removing a connection that answered 410.

@@ -53,10 +53,6 @@ class Identity(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             **protection,  # type: ignore[arg-type]
         )
-<<<<<<< HEAD
-        # The handle is preferred_username, owned by the handles table: nobody writes attributes
-        # through the client (the auth function's admin calls are not bound by this list).
-=======
         # The admin API (/admin/...) answers only members of this group (warbler.api.ADMINS_GROUP).
         self.admins = cognito.CfnUserPoolGroup(
             self,
@@ -65,7 +61,8 @@ class Identity(Construct):
             group_name="admins",
             description="Warbler admins: reports and segment counts",
         )
->>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
+        # The handle is preferred_username, owned by the handles table: nobody writes attributes
+        # through the client (the auth function's admin calls are not bound by this list).
         self.client = self.user_pool.add_client(
             "AppClient",
             auth_flows=cognito.AuthFlow(admin_user_password=True),

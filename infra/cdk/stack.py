@@ -16,12 +16,8 @@ from constructs import Construct
 
 from infra import catalog
 from infra.cdk import layer as layer_build
-<<<<<<< HEAD
 from infra.cdk.alarms import Monitoring, Watched, require_subscriber
-=======
-from infra.cdk.alarms import Alarms
 from infra.cdk.analytics import Analytics
->>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 from infra.cdk.apis import RestApi, WebSocketApi
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores

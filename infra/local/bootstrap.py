@@ -21,12 +21,8 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 USER_POOL_NAME = "warbler-local-users"
 USER_POOL_CLIENT_NAME = "warbler-local-web"
-<<<<<<< HEAD
-=======
-PASSWORD_MIN_LENGTH = 8
 LOCAL_REPORT_RECIPIENTS = "analytics@warbler.local"
 ADMINS_GROUP = "admins"  # warbler.api.ADMINS_GROUP
->>>>>>> 19d3ca6 (Activity lake: Firehose delivery stream and analytics bucket in the catalog (CDK construct infra/cdk/analytics.py, local Kinesis→moto Firehose source), cron schedules, analytics_report job, admin reports route, make invoke / make admin)
 
 
 def aws_env(endpoint_url: str, region: str = REGION) -> dict[str, str]:
