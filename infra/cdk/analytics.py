@@ -17,8 +17,9 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, Duration, NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_athena as athena
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -31,6 +32,7 @@ from constructs import Construct
 from infra import catalog
 from infra.cdk.config import REPO_ROOT, DeployConfig, env_name
 from infra.cdk.data import DataStores
+from infra.cdk.identity import Identity
 from infra.cdk.naming import pascal
 
 _LAKE_FILE = REPO_ROOT / "layers" / "core" / "python" / "warbler" / "analytics" / "lake.py"
@@ -64,7 +66,9 @@ def _lake() -> ModuleType:
     return module
 
 
-class Analytics(Construct):
+class Analytics(NestedStack):
+    """A nested stack: the lake's bucket is built into it (``WarblerStack``), then ``add_lake``."""
+
     def __init__(
         self,
         scope: Construct,
@@ -72,13 +76,27 @@ class Analytics(Construct):
         *,
         config: DeployConfig,
         data: DataStores,
-        buckets: dict[str, s3.IBucket],
         delivery_streams: tuple[catalog.DeliveryStream, ...] = catalog.DELIVERY_STREAMS,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, description=f"Warbler ({config.stage}) analytics lake and reports")
         self.config = config
+        self._data = data
+        self._delivery_streams = delivery_streams
+        self.buckets: dict[str, s3.IBucket] = {}
+
+    def add_lake(self, buckets: dict[str, s3.IBucket], identity: Identity) -> None:
+        """Firehose into ``buckets`` (the catalog buckets built in this stack), Glue, Athena, SES,
+        and the Cognito group the admin API (reports, segment counts) answers."""
+        self.admins = cognito.CfnUserPoolGroup(
+            self,
+            "AdminsGroup",
+            user_pool_id=identity.user_pool.user_pool_id,
+            group_name="admins",  # warbler.api.ADMINS_GROUP
+            description="Warbler admins: reports and segment counts",
+        )
+        config, data, delivery_streams = self.config, self._data, self._delivery_streams
         lake = _lake()
-        self.buckets = buckets  # the catalog's buckets (infra/cdk/media.py builds every one)
+        self.buckets = buckets
         self.delivery_streams = {d.name: self._delivery_stream(d, data) for d in delivery_streams}
 
         # Athena: a database holding the lake table, a workgroup that enforces its result bucket.

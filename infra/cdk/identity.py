@@ -53,14 +53,6 @@ class Identity(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             **protection,  # type: ignore[arg-type]
         )
-        # The admin API (/admin/...) answers only members of this group (warbler.api.ADMINS_GROUP).
-        self.admins = cognito.CfnUserPoolGroup(
-            self,
-            "AdminsGroup",
-            user_pool_id=self.user_pool.user_pool_id,
-            group_name="admins",
-            description="Warbler admins: reports and segment counts",
-        )
         # The handle is preferred_username, owned by the handles table: nobody writes attributes
         # through the client (the auth function's admin calls are not bound by this list).
         self.client = self.user_pool.add_client(

@@ -84,11 +84,17 @@ class WarblerStack(Stack):
             layer=layer,
             cursor_secret=cursor_key.secret_value.unsafe_unwrap(),
         )
-        platform.buckets = {b.name: CatalogBucket(self, b, stage=config.stage) for b in buckets}
-        if catalog.DELIVERY_STREAMS:
-            platform.analytics = Analytics(
-                self, "Analytics", config=config, data=data, buckets={n: b.bucket for n, b in platform.buckets.items()}
-            )
+        # The analytics lake (its bucket, Firehose, Glue, Athena, SES) is a nested stack of its own,
+        # like the alarms: this stack stays under CloudFormation's 500-resource limit.
+        lake_buckets = {d.bucket for d in catalog.DELIVERY_STREAMS}
+        analytics = Analytics(self, "Analytics", config=config, data=data) if lake_buckets else None
+        platform.buckets = {
+            b.name: CatalogBucket(analytics if analytics and b.name in lake_buckets else self, b, stage=config.stage)
+            for b in buckets
+        }
+        if analytics is not None:
+            analytics.add_lake({n: b.bucket for n, b in platform.buckets.items() if n in lake_buckets}, identity)
+            platform.analytics = analytics
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
         needs = VpcNeeds.of(functions)

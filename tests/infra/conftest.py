@@ -52,6 +52,12 @@ def template(stack: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def analytics_template(stack: Any) -> dict[str, Any]:
+    """The analytics nested stack (infra/cdk/analytics.py): the lake bucket, Firehose, Glue, Athena."""
+    return Template.from_stack(stack.node.find_child("Analytics")).to_json()
+
+
+@pytest.fixture(scope="session")
 def web_template(stack: Any) -> dict[str, Any]:
     """The web client's nested stack (infra/cdk/web.py)."""
     return Template.from_stack(stack.web).to_json()

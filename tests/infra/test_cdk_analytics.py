@@ -1,6 +1,7 @@
-"""The analytics construct (infra/cdk/analytics.py) in the synthesized stack: Firehose from the
-activity stream into the lake bucket, the bucket, the Glue table with partition projection, the
-Athena workgroup, the report schedule, SES, and least privilege around all of them."""
+"""The analytics nested stack (infra/cdk/analytics.py): Firehose from the activity stream into the
+lake bucket, the bucket, the Glue table with partition projection, the Athena workgroup, SES, the
+admins group; and in the parent stack the report schedule and least privilege around all of them.
+The parent names the nested stack's resources through its outputs, named after them."""
 
 from __future__ import annotations
 
@@ -25,18 +26,31 @@ def _bucket_id(template: dict[str, Any]) -> str:
     return logical_id(template, "AnalyticsBucket", "AWS::S3::Bucket")
 
 
+def _names_lake_bucket(fragment: Any) -> bool:
+    """Whether a parent-stack fragment refers to the lake bucket (a nested-stack output named after it)."""
+    return "AnalyticsBucket" in json.dumps(fragment)
+
+
 def test_catalog_buckets_have_settings_fields() -> None:
     assert {f"{b.name}_bucket" for b in catalog.BUCKETS} <= set(Settings.__dataclass_fields__)
 
 
-def test_firehose_reads_the_activity_stream_into_day_partitions_gzipped(template: dict[str, Any]) -> None:
-    props = _one(template, "AWS::KinesisFirehose::DeliveryStream")
+def _parameter_source(template: dict[str, Any], ref: dict[str, Any]) -> Any:
+    """What the parent passes for a ``{"Ref": parameter}`` of the analytics nested stack."""
+    nested = logical_id(template, "AnalyticsNestedStackAnalyticsNestedStackResource", "AWS::CloudFormation::Stack")
+    return template["Resources"][nested]["Properties"]["Parameters"][ref["Ref"]]
+
+
+def test_firehose_reads_the_activity_stream_into_day_partitions_gzipped(
+    template: dict[str, Any], analytics_template: dict[str, Any]
+) -> None:
+    props = _one(analytics_template, "AWS::KinesisFirehose::DeliveryStream")
     s3 = props["ExtendedS3DestinationConfiguration"]
 
     assert props["DeliveryStreamType"] == "KinesisStreamAsSource"
     source = props["KinesisStreamSourceConfiguration"]["KinesisStreamARN"]
-    assert source == {"Fn::GetAtt": [stream_id(template, LAKE.source), "Arn"]}
-    assert s3["BucketARN"] == {"Fn::GetAtt": [_bucket_id(template), "Arn"]}
+    assert _parameter_source(template, source) == {"Fn::GetAtt": [stream_id(template, LAKE.source), "Arn"]}
+    assert s3["BucketARN"] == {"Fn::GetAtt": [_bucket_id(analytics_template), "Arn"]}
     assert s3["Prefix"] == "activity/dt=!{partitionKeyFromQuery:dt}/"
     assert s3["ErrorOutputPrefix"].startswith("errors/!{firehose:error-output-type}/")
     assert s3["BufferingHints"] == {"IntervalInSeconds": 300, "SizeInMBs": 128}
@@ -51,24 +65,28 @@ def test_firehose_reads_the_activity_stream_into_day_partitions_gzipped(template
     assert s3["CloudWatchLoggingOptions"]["Enabled"] is True
 
 
-def test_firehose_role_reads_only_its_stream_and_writes_only_the_lake(template: dict[str, Any]) -> None:
-    props = _one(template, "AWS::KinesisFirehose::DeliveryStream")
+def test_firehose_role_reads_only_its_stream_and_writes_only_the_lake(
+    template: dict[str, Any], analytics_template: dict[str, Any]
+) -> None:
+    props = _one(analytics_template, "AWS::KinesisFirehose::DeliveryStream")
     role = props["KinesisStreamSourceConfiguration"]["RoleARN"]["Fn::GetAtt"][0]
     statements = [
         s
-        for p in resources(template, "AWS::IAM::Policy").values()
+        for p in resources(analytics_template, "AWS::IAM::Policy").values()
         if {"Ref": role} in p["Properties"]["Roles"]
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
-    text = json.dumps(statements)
-    assert stream_id(template, LAKE.source) in text and _bucket_id(template) in text
-    assert stream_id(template, "fanout") not in text
+    kinesis = next(s for s in statements if "kinesis:GetRecords" in s["Action"])
+    assert _parameter_source(template, kinesis["Resource"]) == {"Fn::GetAtt": [stream_id(template, LAKE.source), "Arn"]}
+    assert _bucket_id(analytics_template) in json.dumps(statements)
     assert all("*" not in (s["Action"] if isinstance(s["Action"], str) else "".join(s["Action"])) for s in statements)
     assert not any(s["Resource"] == "*" for s in statements)
 
 
-def test_lake_bucket_is_encrypted_private_retained_and_moves_to_ia_after_30_days(template: dict[str, Any]) -> None:
-    bucket = template["Resources"][_bucket_id(template)]
+def test_lake_bucket_is_encrypted_private_retained_and_moves_to_ia_after_30_days(
+    analytics_template: dict[str, Any],
+) -> None:
+    bucket = analytics_template["Resources"][_bucket_id(analytics_template)]
     props = bucket["Properties"]
 
     assert bucket["DeletionPolicy"] == "Retain"
@@ -80,8 +98,8 @@ def test_lake_bucket_is_encrypted_private_retained_and_moves_to_ia_after_30_days
     assert "ExpirationInDays" not in rule  # nothing in the lake expires
 
 
-def test_glue_table_projects_day_partitions_over_the_lake_columns(template: dict[str, Any]) -> None:
-    table = _one(template, "AWS::Glue::Table")["TableInput"]
+def test_glue_table_projects_day_partitions_over_the_lake_columns(analytics_template: dict[str, Any]) -> None:
+    table = _one(analytics_template, "AWS::Glue::Table")["TableInput"]
     params = table["Parameters"]
 
     assert table["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
@@ -95,9 +113,9 @@ def test_glue_table_projects_day_partitions_over_the_lake_columns(template: dict
     assert "activity/dt=${dt}/" in json.dumps(params["storage.location.template"])
 
 
-def test_athena_workgroup_enforces_an_encrypted_result_bucket(template: dict[str, Any]) -> None:
-    config = _one(template, "AWS::Athena::WorkGroup")["WorkGroupConfiguration"]
-    results = logical_id(template, "AnalyticsAthenaResults", "AWS::S3::Bucket")
+def test_athena_workgroup_enforces_an_encrypted_result_bucket(analytics_template: dict[str, Any]) -> None:
+    config = _one(analytics_template, "AWS::Athena::WorkGroup")["WorkGroupConfiguration"]
+    results = logical_id(analytics_template, "AthenaResults", "AWS::S3::Bucket")
 
     assert config["EnforceWorkGroupConfiguration"] is True
     assert config["ResultConfiguration"]["EncryptionConfiguration"] == {"EncryptionOption": "SSE_S3"}
@@ -115,7 +133,7 @@ def test_report_runs_daily_at_00_30_utc_with_the_lake_athena_and_ses(template: d
     env = function_props(template, "analytics_report")["Environment"]["Variables"]
 
     assert rule["ScheduleExpression"] == "cron(30 0 * * ? *)"
-    assert env[env_name("analytics_bucket")] == {"Ref": _bucket_id(template)}
+    assert _names_lake_bucket(env[env_name("analytics_bucket")])
     assert env[env_name("analytics_engine")] == "duckdb"
     assert {env_name("athena_workgroup"), env_name("athena_database"), env_name("report_sender")} <= set(env)
     assert "athena:StartQueryExecution" in actions_on(template, "analytics_report")
@@ -124,7 +142,7 @@ def test_report_runs_daily_at_00_30_utc_with_the_lake_athena_and_ses(template: d
 
 def test_report_writes_reports_never_the_lake_and_mails_only_from_the_sender(template: dict[str, Any]) -> None:
     statements = role_statements(template, "analytics_report")
-    on_lake = [s for s in statements if _bucket_id(template) in json.dumps(s)]
+    on_lake = [s for s in statements if _names_lake_bucket(s["Resource"])]
     puts = [s for s in on_lake if "s3:PutObject" in s["Action"]]
     reads = [s for s in on_lake if "s3:GetObject" in s["Action"]]
     mail = next(s for s in statements if "ses:SendEmail" in s["Action"])
@@ -142,6 +160,6 @@ def test_admin_reads_reports_and_nothing_else(template: dict[str, Any]) -> None:
     assert "s3:GetObject" in actions
 
 
-def test_admins_group_and_report_sender_identity_exist(template: dict[str, Any]) -> None:
-    assert _one(template, "AWS::Cognito::UserPoolGroup")["GroupName"] == "admins"
-    assert _one(template, "AWS::SES::EmailIdentity")["EmailIdentity"] == "reports@warbler.example"
+def test_admins_group_and_report_sender_identity_exist(analytics_template: dict[str, Any]) -> None:
+    assert _one(analytics_template, "AWS::Cognito::UserPoolGroup")["GroupName"] == "admins"
+    assert _one(analytics_template, "AWS::SES::EmailIdentity")["EmailIdentity"] == "reports@warbler.example"

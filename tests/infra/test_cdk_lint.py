@@ -11,7 +11,7 @@ from cfnlint.api import ManualArgs, lint
 IGNORED = ["W3005"]
 
 
-@pytest.mark.parametrize("fixture", ["template", "monitoring_template"])
+@pytest.mark.parametrize("fixture", ["template", "monitoring_template", "analytics_template"])
 def test_template_passes_cfn_lint(fixture: str, request: pytest.FixtureRequest) -> None:
     template: dict[str, Any] = request.getfixturevalue(fixture)
     matches = lint(json.dumps(template), config=ManualArgs(ignore_checks=IGNORED, regions=["us-east-1"]))
