@@ -300,13 +300,6 @@ _OAUTH = Grant("table:oauth", "readwrite")
 FUNCTIONS: tuple[Function, ...] = (
     # ---- HTTP: REST API routes (functions/http/) ----
     Function(
-        "admin",
-        "Reports and segment counts, for the Cognito group admins only.",
-        routes=(Route("GET", "/admin/reports/{kind}/{period}"),),
-        grants=(Grant("bucket:analytics/reports/", "read"),),
-        memory_mb=256,
-    ),
-    Function(
         "auth",
         "Sign-up and login (Cognito).",
         # Sign-up and login: far below reads (credential stuffing; Cognito's own quotas).

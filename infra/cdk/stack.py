@@ -93,7 +93,7 @@ class WarblerStack(Stack):
             for b in buckets
         }
         if analytics is not None:
-            analytics.add_lake({n: b.bucket for n, b in platform.buckets.items() if n in lake_buckets}, identity)
+            analytics.add_lake({n: b.bucket for n, b in platform.buckets.items() if n in lake_buckets})
             platform.analytics = analytics
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}

@@ -154,12 +154,5 @@ def test_report_writes_reports_never_the_lake_and_mails_only_from_the_sender(tem
     assert "workgroup/warbler-dev-analytics" in json.dumps(athena["Resource"])
 
 
-def test_admin_reads_reports_and_nothing_else(template: dict[str, Any]) -> None:
-    actions = actions_on(template, "admin")
-    assert actions <= {"s3:GetObject", "s3:ListBucket", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-    assert "s3:GetObject" in actions
-
-
-def test_admins_group_and_report_sender_identity_exist(analytics_template: dict[str, Any]) -> None:
-    assert _one(analytics_template, "AWS::Cognito::UserPoolGroup")["GroupName"] == "admins"
+def test_report_sender_identity_exists(analytics_template: dict[str, Any]) -> None:
     assert _one(analytics_template, "AWS::SES::EmailIdentity")["EmailIdentity"] == "reports@warbler.example"

@@ -37,13 +37,6 @@ def sample_users(local_stack):
     LinkModel(
         key_id(SAMPLE_LINK[0]), url=SAMPLE_LINK[1], tweet_id=SAMPLE_TWEET, created_at="2026-11-22T12:58:25Z"
     ).save()
-    from warbler.analytics import report
-    from warbler.analytics.store import LakeStore
-
-    # The stored report the admin sample reads (the analytics_report sample writes another day's).
-    LakeStore().put(
-        report.key(report.daily(date(2026, 11, 21)), ".json"), b'{"period": "2026-11-21"}', "application/json"
-    )
 
 
 def sample_event(function: catalog.Function) -> dict:
