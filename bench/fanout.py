@@ -88,7 +88,7 @@ def chunks_for(graph: SocialGraph, deliveries: int) -> list[dict]:
     return [doc for _, doc in pack(chunks, s.fanout_chunk_size)]
 
 
-def run(invoke: Invoke, docs: list[dict], batch: int, progress: Progress) -> FanoutResult:
+def run(invoke: Invoke, docs: list[dict], batch: int, progress: Progress, stages: bool = True) -> FanoutResult:
     events = [kinesis_event(docs[i : i + batch], first_sequence=i) for i in range(0, len(docs), batch)]
     deliveries = sum(len(c["followers"]) for d in docs for c in d["chunks"])
     chunks = sum(len(d["chunks"]) for d in docs)
@@ -104,7 +104,8 @@ def run(invoke: Invoke, docs: list[dict], batch: int, progress: Progress) -> Fan
         task.set(n)
     task.done(f"({deliveries / elapsed:,.0f} deliveries/s)")
     result = FanoutResult(deliveries, len(events), len(docs), elapsed, chunks)
-    result.stages, result.commands = breakdown(events)
+    if stages:
+        result.stages, result.commands = breakdown(events)
     return result
 
 
