@@ -35,7 +35,7 @@ def on_any(event, context):
 @pytest.fixture(scope="module")
 def pool(moto_server: str):
     res = bootstrap(moto_server, redis_url="redis://127.0.0.1:1/0", opensearch_url="http://127.0.0.1:1")
-    token = issue_id_token(moto_server, res.user_pool_id, res.user_pool_client_id, "ws-user", "Passw0rd!x")
+    token = issue_id_token(moto_server, res.user_pool_id, res.user_pool_client_id, "ws-user", "Passw0rd!local-ws")
     return res, token
 
 
