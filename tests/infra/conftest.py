@@ -93,5 +93,10 @@ def prod_monitoring_template(prod_stack: Any, prod_template: dict[str, Any]) -> 
 
 
 @pytest.fixture(scope="session")
+def prod_analytics_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
+    return Template.from_stack(prod_stack.node.find_child("Analytics")).to_json()
+
+
+@pytest.fixture(scope="session")
 def prod_web_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
     return Template.from_stack(prod_stack.web).to_json()

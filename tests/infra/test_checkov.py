@@ -75,8 +75,8 @@ def test_skip_list_lines_are_well_formed() -> None:
 
 # Each deployment is the stack and its nested stacks, checked in one checkov run.
 TEMPLATES = {
-    "dev": ("template", "monitoring_template", "web_template"),
-    "prod": ("prod_template", "prod_monitoring_template", "prod_web_template"),
+    "dev": ("template", "monitoring_template", "web_template", "analytics_template"),
+    "prod": ("prod_template", "prod_monitoring_template", "prod_web_template", "prod_analytics_template"),
 }
 
 
