@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import catalog, functions
@@ -24,7 +23,7 @@ from infra.cdk.analytics import Analytics
 from infra.cdk.config import DeployConfig, env_name
 from infra.cdk.data import DataStores
 from infra.cdk.identity import Identity
-from infra.cdk.log_groups import retention
+from infra.cdk.log_groups import FunctionLogGroups
 from infra.cdk.media import CatalogBucket, add_bucket_sources, grant_bucket
 from infra.cdk.naming import pascal
 from infra.cdk.network import Network, Redis, Search
@@ -79,6 +78,7 @@ class Platform:
     data: DataStores
     identity: Identity
     layer: lambda_.ILayerVersion
+    log_groups: FunctionLogGroups
     network: Network | None = None
     redis: Redis | None = None
     search: Search | None = None
@@ -106,12 +106,7 @@ class WarblerFunction(Construct):
             # Not papered over: a catalog entry without code would deploy a broken endpoint.
             raise FileNotFoundError(f"catalog function {spec.name!r} has no directory {code_dir}")
 
-        log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=retention(config.log_retention_days),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        log_group = platform.log_groups.group_for(pascal(spec.name))
         vpc_options: dict[str, object] = {}
         if spec.needs_vpc:
             if platform.network is None:

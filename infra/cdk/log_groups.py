@@ -11,10 +11,10 @@ and sets the retention on any log group created without one.
 from __future__ import annotations
 
 import jsii
-from aws_cdk import CfnResource, IAspect, RemovalPolicy
+from aws_cdk import CfnResource, IAspect, NestedStack, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -37,6 +37,25 @@ def retention(days: int) -> logs.RetentionDays:
     if days not in _RETENTION:
         raise ValueError(f"log retention {days} days is not one CloudWatch Logs offers: {sorted(_RETENTION)}")
     return _RETENTION[days]
+
+
+class FunctionLogGroups(NestedStack):
+    """Every catalog function's log group, with the stage's retention. The groups take no input
+    from the parent (CloudFormation names them), so this stack depends on nothing and deploys
+    first: a function never runs before its group exists (Lambda would create an unowned one)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str, days: int) -> None:
+        super().__init__(scope, construct_id, description=f"Warbler function log groups ({stage})")
+        self._days = days
+        retention(days)
+
+    def group_for(self, function_name: str) -> logs.LogGroup:
+        return logs.LogGroup(
+            self,
+            function_name,
+            retention=retention(self._days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
 
 
 @jsii.implements(IAspect)

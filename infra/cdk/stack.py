@@ -24,7 +24,7 @@ from infra.cdk.data import DataStores
 from infra.cdk.edge import RestWaf
 from infra.cdk.functions import RUNTIME, Platform, WarblerFunction
 from infra.cdk.identity import Identity
-from infra.cdk.log_groups import OwnLogGroups
+from infra.cdk.log_groups import FunctionLogGroups, OwnLogGroups
 from infra.cdk.media import CatalogBucket, short_link_base_url
 from infra.cdk.naming import pascal
 from infra.cdk.network import EndpointScope, Network, Redis, Search, VpcNeeds
@@ -82,6 +82,8 @@ class WarblerStack(Stack):
             data=data,
             identity=identity,
             layer=layer,
+            # Nested: one group per function would cost the parent ~40 of its 500 resources.
+            log_groups=FunctionLogGroups(self, "FunctionLogs", stage=config.stage, days=config.log_retention_days),
             cursor_secret=cursor_key.secret_value.unsafe_unwrap(),
         )
         # The analytics lake (its bucket, Firehose, Glue, Athena, SES) is a nested stack of its own,

@@ -35,6 +35,18 @@ def function_props(template: Template, name: str) -> dict[str, Any]:
     return template["Resources"][function_id(template, name)]["Properties"]
 
 
+def log_group_of(template: Template, function_logs: Template, logical: str) -> dict[str, Any]:
+    """The log group a function writes to: its own (custom-resource providers) or, for catalog
+    functions, the one the FunctionLogs nested stack exports to it."""
+    ref = template["Resources"][logical]["Properties"]["LoggingConfig"]["LogGroup"]
+    if "Ref" in ref:
+        return template["Resources"][ref["Ref"]]
+    nested, output = ref["Fn::GetAtt"]
+    assert template["Resources"][nested]["Type"] == "AWS::CloudFormation::Stack", ref
+    exported = function_logs["Outputs"][output.removeprefix("Outputs.")]["Value"]["Ref"]
+    return function_logs["Resources"][exported]
+
+
 def table_id(template: Template, name: str) -> str:
     return logical_id(template, f"Data{pascal(name)}Table", "AWS::DynamoDB::Table")
 

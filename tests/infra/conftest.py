@@ -13,6 +13,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from aws_cdk import NestedStack  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
 from infra.cdk.app import build_app  # noqa: E402
@@ -58,6 +59,12 @@ def analytics_template(stack: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def function_logs_template(stack: Any) -> dict[str, Any]:
+    """The nested stack holding the catalog functions' log groups (infra/cdk/log_groups.py)."""
+    return Template.from_stack(stack.node.find_child("FunctionLogs")).to_json()
+
+
+@pytest.fixture(scope="session")
 def web_template(stack: Any) -> dict[str, Any]:
     """The web client's nested stack (infra/cdk/web.py)."""
     return Template.from_stack(stack.web).to_json()
@@ -100,3 +107,19 @@ def prod_analytics_template(prod_stack: Any, prod_template: dict[str, Any]) -> d
 @pytest.fixture(scope="session")
 def prod_web_template(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, Any]:
     return Template.from_stack(prod_stack.web).to_json()
+
+
+def _deployment(stack: Any, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The stack's template and every nested stack's, by construct id: what one deploy ships."""
+    nested = [c for c in stack.node.find_all() if isinstance(c, NestedStack)]
+    return {"stack": template, **{n.node.id: Template.from_stack(n).to_json() for n in nested}}
+
+
+@pytest.fixture(scope="session")
+def deployment_templates(stack: Any, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _deployment(stack, template)
+
+
+@pytest.fixture(scope="session")
+def prod_deployment_templates(prod_stack: Any, prod_template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _deployment(prod_stack, prod_template)

@@ -6,7 +6,7 @@ import ast
 import json
 from typing import Any
 
-from cfn import actions_on, logical_id, resources, stream_id
+from cfn import actions_on, log_group_of, logical_id, resources, stream_id
 
 from infra import catalog
 from tests.infra.conftest import REPO_ROOT
@@ -139,11 +139,18 @@ def test_rest_and_websocket_stages_write_json_access_logs(template: dict[str, An
     assert account in ws["DependsOn"]
 
 
-def test_every_log_group_has_retention_and_every_function_its_own_group(template: dict[str, Any]) -> None:
+def test_every_log_group_has_retention_and_every_function_its_own_group(
+    template: dict[str, Any], function_logs_template: dict[str, Any]
+) -> None:
     groups = resources(template, "AWS::Logs::LogGroup")
-    assert all(g["Properties"]["RetentionInDays"] == 30 for g in groups.values()), groups
-    for logical, fn in resources(template, "AWS::Lambda::Function").items():
-        assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in groups, logical
+    nested_groups = resources(function_logs_template, "AWS::Logs::LogGroup")
+    assert all(g["Properties"]["RetentionInDays"] == 30 for g in [*groups.values(), *nested_groups.values()])
+    functions = resources(template, "AWS::Lambda::Function")
+    written_to = [id(log_group_of(template, function_logs_template, logical)) for logical in functions]
+    assert len(set(written_to)) == len(functions), "two functions share a log group"
+    # The nested stack holds nothing but the catalog functions' groups, and each one is used.
+    assert len(nested_groups) == len(function_logs_template["Resources"])
+    assert {id(g) for g in nested_groups.values()} <= set(written_to)
     names = json.dumps([g["Properties"].get("LogGroupName") for g in groups.values()])
     assert "API-Gateway-Execution-Logs_" in names
 

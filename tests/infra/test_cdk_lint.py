@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from cfnlint.api import ManualArgs, lint
 
 IGNORED = ["W3005"]
 
 
-@pytest.mark.parametrize("fixture", ["template", "monitoring_template", "analytics_template"])
-def test_template_passes_cfn_lint(fixture: str, request: pytest.FixtureRequest) -> None:
-    template: dict[str, Any] = request.getfixturevalue(fixture)
-    matches = lint(json.dumps(template), config=ManualArgs(ignore_checks=IGNORED, regions=["us-east-1"]))
+def test_every_template_of_the_deployment_passes_cfn_lint(deployment_templates: dict[str, dict[str, Any]]) -> None:
+    assert {"stack", "Monitoring", "Analytics", "Web", "FunctionLogs"} <= set(deployment_templates)
+    found = {
+        name: lint(json.dumps(template), config=ManualArgs(ignore_checks=IGNORED, regions=["us-east-1"]))
+        for name, template in deployment_templates.items()
+    }
 
-    assert not matches, "\n".join(str(m) for m in matches)
+    assert not any(found.values()), "\n".join(f"{name}: {m}" for name, matches in found.items() for m in matches)

@@ -8,7 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from cfn import logical_id, resources
+from cfn import function_id, logical_id, resources
 
 from infra import catalog
 from infra.cdk.config import DeployConfig
@@ -126,3 +126,15 @@ def test_dashboard_has_a_widget_per_function_and_the_hot_paths(monitoring_templa
     for consumer in (f for f in catalog.FUNCTIONS if f.streams):
         assert f'\\"label\\":\\"{consumer.name}\\"' in body
     assert "TimelineDeliveries" in body and "/timelines/home" in body and "IteratorAge" in body
+
+
+@pytest.mark.parametrize("stage", ["deployment_templates", "prod_deployment_templates"])
+def test_every_template_of_the_deployment_stays_under_500_resources(stage: str, request: pytest.FixtureRequest) -> None:
+    templates: dict[str, dict[str, Any]] = request.getfixturevalue(stage)
+    counts = {name: len(t["Resources"]) for name, t in templates.items()}
+    assert max(counts.values()) < 500, counts
+    # The catalog functions' log groups are nested: the parent keeps headroom for routes and functions.
+    stack = templates["stack"]
+    for spec in catalog.FUNCTIONS:
+        group = stack["Resources"][function_id(stack, spec.name)]["Properties"]["LoggingConfig"]["LogGroup"]
+        assert group["Fn::GetAtt"][0].startswith("FunctionLogsNestedStack"), (spec.name, group)

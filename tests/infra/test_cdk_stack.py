@@ -13,6 +13,7 @@ from cfn import (
     event_source_mappings,
     function_id,
     function_props,
+    log_group_of,
     logical_id,
     resources,
     rest_routes,
@@ -31,7 +32,9 @@ FUNCTIONS = [f.name for f in catalog.FUNCTIONS]
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_function_runs_the_catalog_code_with_the_layer_and_tracing(template: dict[str, Any], name: str) -> None:
+def test_function_runs_the_catalog_code_with_the_layer_and_tracing(
+    template: dict[str, Any], function_logs_template: dict[str, Any], name: str
+) -> None:
     spec = catalog.function(name)
     props = function_props(template, name)
     layer = logical_id(template, "CoreLayer", "AWS::Lambda::LayerVersion")
@@ -42,7 +45,7 @@ def test_function_runs_the_catalog_code_with_the_layer_and_tracing(template: dic
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["MemorySize"] == spec.memory_mb
     assert props["Timeout"] == spec.timeout_seconds
-    log_group = template["Resources"][props["LoggingConfig"]["LogGroup"]["Ref"]]
+    log_group = log_group_of(template, function_logs_template, function_id(template, name))
     assert log_group["Properties"]["RetentionInDays"] == 30
 
 

@@ -73,18 +73,15 @@ def test_skip_list_lines_are_well_formed() -> None:
     assert len({(s.check, s.resources) for s in skips}) == len(skips)
 
 
-# Each deployment is the stack and its nested stacks, checked in one checkov run.
-TEMPLATES = {
-    "dev": ("template", "monitoring_template", "web_template", "analytics_template"),
-    "prod": ("prod_template", "prod_monitoring_template", "prod_web_template", "prod_analytics_template"),
-}
+# Each deployment is the stack and all its nested stacks, checked in one checkov run.
+TEMPLATES = {"dev": "deployment_templates", "prod": "prod_deployment_templates"}
 
 
 @pytest.fixture(scope="module")
 def failures(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     return {
-        name: failed_checks([request.getfixturevalue(f) for f in fixtures], tmp_path_factory.mktemp(name))
-        for name, fixtures in TEMPLATES.items()
+        name: failed_checks(list(request.getfixturevalue(fixture).values()), tmp_path_factory.mktemp(name))
+        for name, fixture in TEMPLATES.items()
     }
 
 
