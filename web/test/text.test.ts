@@ -4,6 +4,7 @@ import fixture from "./text-cases.json";
 
 interface Case {
   text?: string;
+  prefix?: string;
   repeat?: string;
   times?: number;
   count?: number;
@@ -11,11 +12,13 @@ interface Case {
   mentions?: string[];
   blank?: boolean;
   over?: boolean;
+  long_link?: boolean;
+  urls?: string[];
 }
 
-const textOf = (c: Case) => c.text ?? (c.repeat ?? "").repeat(c.times ?? 0);
+const textOf = (c: Case) => c.text ?? (c.prefix ?? "") + (c.repeat ?? "").repeat(c.times ?? 0);
 
-describe("the character counter counts like the server (warbler/text.py)", () => {
+describe("the character counter counts like the server (warbler/text.py, warbler/links/extract.py)", () => {
   for (const c of fixture.cases as Case[]) {
     const text = textOf(c);
     const name = JSON.stringify(text.length > 40 ? `${text.slice(0, 12)}…×${c.times}` : text);
@@ -23,6 +26,10 @@ describe("the character counter counts like the server (warbler/text.py)", () =>
       const count = countTweet(text);
       if (c.blank) {
         expect(count.blank).toBe(true);
+        return;
+      }
+      if (c.long_link) {
+        expect(count.longLink).toBe(true);
         return;
       }
       if (c.over) {
@@ -33,6 +40,8 @@ describe("the character counter counts like the server (warbler/text.py)", () =>
       expect(count.used).toBe(c.count);
       expect(count.over).toBe(false);
       expect(count.blank).toBe(false);
+      expect(count.longLink).toBe(false);
+      expect(segments(text.normalize("NFC")).flatMap((s) => (s.kind === "url" ? [s.text] : []))).toEqual(c.urls ?? []);
       expect(count.remaining).toBe(MAX_TWEET_CHARS - (c.count ?? 0));
       expect(hashtags(text)).toEqual(c.hashtags);
       expect(mentions(text)).toEqual(c.mentions);
@@ -59,7 +68,11 @@ describe("segments", () => {
   });
 
   it("marks links, hashtags and mentions in order", () => {
-    expect(segments("@a #b https://c.d e").map((s) => s.kind)).toEqual(["mention", "text", "hashtag", "text", "url", "text"]);
+    expect(segments("@a #b https://c.io e").map((s) => s.kind)).toEqual(["mention", "text", "hashtag", "text", "url", "text"]);
+  });
+
+  it("gives a bare domain the scheme the server stores it with", () => {
+    expect(segments("see example.com").find((s) => s.kind === "url")).toEqual({ kind: "url", text: "example.com", href: "http://example.com" });
   });
 
   it("does not find tags inside links", () => {

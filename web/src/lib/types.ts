@@ -15,6 +15,40 @@ export interface User extends UserCard {
   following: boolean;
 }
 
+/** A link in a tweet (warbler.links.service.link_urls): ``url`` is the short link that counts the click. */
+export interface UrlEntity {
+  url: string;
+  expanded_url: string;
+  display_url: string;
+  /** Code point offsets into the text. */
+  indices: [number, number];
+}
+
+/** A tweet's media (warbler.media.service.view). */
+export interface MediaEntity {
+  id: string;
+  type: "image" | "gif" | "video" | string;
+  url: string | null;
+  preview_url: string | null;
+  width: number | null;
+  height: number | null;
+  alt_text: string | null;
+}
+
+/** GET /media/{id}: the entity and its processing state. */
+export interface MediaDetail extends MediaEntity {
+  state: "pending" | "ready" | "failed" | string;
+  reason: string | null;
+}
+
+/** POST /media: the pending item and the presigned S3 POST for its bytes. */
+export interface MediaUpload {
+  id: string;
+  state: string;
+  upload: { url: string; fields: Record<string, string> };
+  expires_at: string | null;
+}
+
 export interface Tweet {
   id: string;
   text: string;
@@ -32,6 +66,8 @@ export interface Tweet {
   quote_of?: Tweet | null;
   liked: boolean;
   retweeted: boolean;
+  urls?: UrlEntity[];
+  media?: MediaEntity[];
 }
 
 /** A retweet as it appears in a timeline. */
@@ -60,7 +96,7 @@ export interface Notification {
   created_at: string;
   actors: UserCard[];
   count: number;
-  tweet: { id: string; text: string } | null;
+  tweet: { id: string; text: string; urls?: UrlEntity[]; media?: MediaEntity[] } | null;
   read: boolean;
 }
 
