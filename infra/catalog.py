@@ -8,6 +8,7 @@ agree with it (tests/infra/test_parity.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -826,16 +827,20 @@ class WebClient:
     cors_expose_headers: tuple[str, ...] = ("Retry-After",)
     cors_max_age_seconds: int = 600
 
-    def content_security_policy(self, *connect_urls: str) -> str:
-        """Scripts, styles and images from the app's own origin only; fetches and the socket to
-        the app's origin and exactly ``connect_urls`` (the APIs it does not reach through its
-        own origin); no framing, no plugins, no <base>, no form posts elsewhere."""
+    def content_security_policy(self, *connect_urls: str, media_urls: Sequence[str] = ()) -> str:
+        """Scripts and styles from the app's own origin only; images and video from it, from
+        ``blob:`` (previews of files being attached) and from exactly ``media_urls`` (the media
+        CDN); fetches, uploads and the socket to the app's origin and exactly ``connect_urls``
+        (the APIs it does not reach through its own origin, the bucket media is posted to); no
+        framing, no plugins, no <base>, no form posts elsewhere."""
+        media = [origin_of(url) for url in media_urls]
         return "; ".join(
             (
                 "default-src 'none'",
                 "script-src 'self'",
                 "style-src 'self'",
-                "img-src 'self' data: blob:",
+                " ".join(["img-src 'self' data: blob:", *media]),
+                " ".join(["media-src 'self' blob:", *media]),
                 "font-src 'self'",
                 " ".join(["connect-src 'self'", *(origin_of(url) for url in connect_urls)]),
                 "manifest-src 'self'",
@@ -846,10 +851,10 @@ class WebClient:
             )
         )
 
-    def security_headers(self, *connect_urls: str) -> dict[str, str]:
+    def security_headers(self, *connect_urls: str, media_urls: Sequence[str] = ()) -> dict[str, str]:
         """Every header the app's responses carry (CloudFront's response headers policy on AWS)."""
         return {
-            "Content-Security-Policy": self.content_security_policy(*connect_urls),
+            "Content-Security-Policy": self.content_security_policy(*connect_urls, media_urls=media_urls),
             "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",

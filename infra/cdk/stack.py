@@ -132,6 +132,13 @@ class WarblerStack(Stack):
             rest_api=rest.api,
             websocket_api=websocket.api if websocket is not None else None,
             websocket_stage=websocket.stage if websocket is not None else None,
+            # The media store presigns against the regional endpoint (warbler.media.store._s3).
+            upload_urls=[
+                f"https://{b.bucket.bucket_regional_domain_name}"
+                for b in platform.buckets.values()
+                if b.spec.browser_uploads
+            ],
+            media_urls=[b.base_url for b in platform.buckets.values() if b.base_url is not None],
         )
         rest.allow_origin(web.origin)
         for fn in built:

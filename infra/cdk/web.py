@@ -5,7 +5,9 @@ from ``infra.catalog.WEB`` and a ``config.json`` naming this stack's APIs, writt
 The REST API is also behind the distribution, at ``/api/*`` (a viewer-request function drops
 the prefix; nothing is cached; every viewer header but Host is forwarded), so the app's calls
 are same-origin: no CORS preflight on every request, and the CSP's ``connect-src`` needs only
-``'self'`` and the WebSocket API. The API's CORS still names exactly this origin.
+``'self'``, the WebSocket API and the media bucket's regional endpoint (presigned upload forms
+post there); ``img-src``/``media-src`` add the media distribution. The API's CORS still names
+exactly this origin.
 
 The bucket is never public: only this distribution may read it (OAC signs its requests and the
 bucket policy names the distribution). Hashed assets are cached for a year; ``index.html`` and
@@ -14,6 +16,7 @@ bucket policy names the distribution). Hashed assets are cached for a year; ``in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from aws_cdk import Duration, NestedStack, RemovalPolicy, Stack
@@ -60,6 +63,8 @@ class WebClient(NestedStack):
         rest_api: apigw.RestApi,
         websocket_api: apigwv2.WebSocketApi | None,
         websocket_stage: apigwv2.WebSocketStage | None,
+        upload_urls: Sequence[str] = (),
+        media_urls: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id, description=f"Warbler web client ({config.stage})")
         dist = web_dist(config)
@@ -70,7 +75,7 @@ class WebClient(NestedStack):
         connect = (
             [f"wss://{websocket_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"] if websocket_api else []
         )
-        headers = catalog.WEB.security_headers(*connect)
+        headers = catalog.WEB.security_headers(*connect, *upload_urls, media_urls=media_urls)
 
         self.bucket = s3.Bucket(
             self,

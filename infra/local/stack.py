@@ -26,7 +26,7 @@ from infra.local.media_cdn import MediaCdn
 from infra.local.pollers import Pollers, Schedules
 from infra.local.rest_gateway import RestGateway
 from infra.local.services import MotoServer, OpenSearchServer, RedisServer
-from infra.local.web import WebServer
+from infra.local.web import CspSources, WebServer
 from infra.local.websocket_gateway import WebSocketGateway
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,15 @@ class LocalStack:
         )
         self.websocket_management_url = self.websocket.management_url
         if self._web_port is not None:
-            self.web = WebServer(lambda: {"api": self.rest_url, "ws": self.ws_url}, self._host, self._web_port)
+            self.web = WebServer(
+                lambda: {"api": self.rest_url, "ws": self.ws_url},
+                self._host,
+                self._web_port,
+                # Presigned forms post to moto's S3 (path style); media is read through the CDN stand-in.
+                sources=lambda: CspSources(
+                    uploads=(self.aws_endpoint,), media=(self.media_cdn.url,) if self.media_cdn else ()
+                ),
+            )
             res.env["WARBLER_WEB_ORIGIN"] = self.web.origin
             self.rest.cors = CorsPolicy(self.web.origin)
         res.env["WARBLER_WEBSOCKET_ENDPOINT"] = self.websocket_management_url

@@ -1,6 +1,7 @@
 """The web client on a loopback port, as CloudFront serves it on AWS: the Vite build from
 ``web/dist``, a ``/config.json`` naming this stack's REST and WebSocket endpoints, and the same
-security headers (``infra.catalog.WEB``), strict Content-Security-Policy included.
+security headers (``infra.catalog.WEB``), strict Content-Security-Policy included: besides the
+APIs, it lets the page post uploads to moto's S3 and show images from the media CDN stand-in.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import mimetypes
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,16 @@ DIST = REPO_ROOT / catalog.WEB.dist
 NOT_BUILT = b"The web client is not built: run `make web` (npm ci + vite build), then reload.\n"
 
 
+@dataclass(frozen=True)
+class CspSources:
+    uploads: tuple[str, ...] = ()  # where the browser POSTs media (presigned S3 forms)
+    media: tuple[str, ...] = ()  # where it loads media from (the CDN)
+
+
 class WebServer:
-    """``start()`` serves on ``host:port`` (0 = a free port); ``config`` is read per request."""
+    """``start()`` serves on ``host:port`` (0 = a free port); ``config`` (the REST and WebSocket
+    URLs) and ``sources`` (the upload endpoints and media CDNs the CSP admits besides them) are
+    read per request: the stack knows its ports only once everything has started."""
 
     def __init__(
         self,
@@ -33,8 +43,9 @@ class WebServer:
         host: str = "127.0.0.1",
         port: int = 8080,
         dist: Path = DIST,
+        sources: Callable[[], CspSources] = lambda: CspSources(),
     ) -> None:
-        self.config, self.dist = config, dist
+        self.config, self.dist, self.sources = config, dist, sources
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -56,6 +67,10 @@ class WebServer:
             self._server.shutdown()
             self._thread.join(5)
         self._server.server_close()
+
+    def headers(self) -> dict[str, str]:
+        config, sources = self.config(), self.sources()
+        return catalog.WEB.security_headers(config["api"], config["ws"], *sources.uploads, media_urls=sources.media)
 
     def respond(self, path: str) -> tuple[int, str, bytes, str]:
         """(status, content type, body, cache-control) for a GET of ``path``."""
@@ -84,12 +99,11 @@ class WebServer:
 
             def do_GET(self) -> None:  # noqa: N802 - stdlib naming
                 status, kind, body, cache = server.respond(urlsplit(self.path).path)
-                config = server.config()
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", cache)
-                for name, value in catalog.WEB.security_headers(config["api"], config["ws"]).items():
+                for name, value in server.headers().items():
                     self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":

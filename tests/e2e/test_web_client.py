@@ -2,9 +2,11 @@
 
 A and B sign up in their own browser contexts; A follows B from B's profile; B posts; A sees
 "1 new" without reloading and opens it; A likes and replies; B's notification badge counts up
-live; search finds the tweet; B deletes it and it disappears from A's screen. Screenshots of
-home, profile and notifications go to build/test-artifacts/web/, with axe-core's findings on
-every screen (none serious or critical allowed).
+live; search finds the tweet; B deletes it and it disappears from A's screen. A attaches an
+image (upload progress, preview, alt text), posts it, and B sees it in the timeline, loaded from
+the media CDN under the page's CSP. Screenshots of home, profile, notifications and the media
+tweet go to build/test-artifacts/web/, with axe-core's findings on every screen (none serious
+or critical allowed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 import requests
 
 from infra.local.browser import ARTIFACTS, AXE_JS, CHROMIUM, REPO_ROOT, axe_scan, chromium, serious
+from tests.media_support import png
 from tests.support import wait_until
 
 DIST_INDEX = REPO_ROOT / "web" / "dist" / "index.html"
@@ -233,6 +236,9 @@ def test_phone_width_dark_mode_reconnect_and_an_expired_session_keep_the_draft(
         expect(page.get_by_role("button", name="Post", exact=True)).to_be_enabled()
         box.fill("🐦" * 281)
         expect(page.get_by_role("button", name="Post", exact=True)).to_be_disabled()
+        # ... and a link is 23, however long: 280 - 23 - 1 - 3.
+        box.fill(f"https://example.com/{'a' * 300} 🐦🐦🐦")
+        expect(page.locator(".counter")).to_contain_text("253")
 
         # The token is refused (as an expired one is): to the login form, draft kept.
         draft = "a draft that must survive #kept"
@@ -265,3 +271,86 @@ def test_phone_width_dark_mode_reconnect_and_an_expired_session_keep_the_draft(
         expect(box).to_have_value("")
     finally:
         ctx.close()
+
+
+# Records every status an attachment shows (the upload is too quick on loopback to poll for).
+WATCH_ATTACHMENT = """() => {
+  window.__stages = [];
+  const seen = () => document.querySelectorAll('.attachment-status').forEach((el) => {
+    const p = el.querySelector('progress');
+    window.__stages.push(el.textContent + (p ? ' <progress>' : ''));
+  });
+  new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def test_a_posts_an_image_with_alt_text_and_b_sees_it_in_the_timeline(local_stack, browser, axe_results) -> None:
+    from playwright.sync_api import expect  # noqa: PLC0415
+
+    web = local_stack.web_url
+    a_handle, b_handle = handle_for("ma"), handle_for("mb")
+    word = f"m{uuid.uuid4().hex[:8]}"
+    alt = f"A green rectangle, {word}"
+    ctx_a = browser.new_context(viewport={"width": 1280, "height": 860})
+    ctx_b = browser.new_context(viewport={"width": 1280, "height": 860})
+    a, b = ctx_a.new_page(), ctx_b.new_page()
+    errors: list[str] = []
+    refused: list[str] = []
+    for page in (a, b):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    try:
+        sign_up(a, web, a_handle)
+        sign_up(b, web, b_handle)
+        b.goto(f"{web}/#/@{a_handle}")
+        b.get_by_role("button", name=f"Follow @{a_handle}").click()
+        expect(b.get_by_role("button", name=f"Following @{a_handle}")).to_have_attribute("aria-pressed", "true")
+        local_stack.wait_idle(timeout=20)
+        b.get_by_role("link", name="Home", exact=True).click()
+        wait_live(b)
+
+        # A picks a PNG: a preview at once, the upload's progress, processing, then ready.
+        a.evaluate(WATCH_ATTACHMENT)
+        a.get_by_label("Add photos or video").set_input_files(
+            files=[{"name": "green.png", "mimeType": "image/png", "buffer": png((320, 200))}]
+        )
+        attached = a.get_by_role("list", name="Media to post").get_by_role("listitem")
+        expect(attached).to_have_count(1)
+        expect(attached.get_by_role("img", name="Preview of green.png")).to_be_visible()
+        expect(attached).to_have_attribute("data-stage", "ready", timeout=LIVE_TIMEOUT_MS)
+        stages = a.evaluate("() => window.__stages")
+        assert any(s.startswith("Uploading") and s.endswith("<progress>") for s in stages), stages
+        assert any(s.startswith("Processing") for s in stages), stages
+        attached.get_by_label("Description of green.png for people who cannot see it").fill(alt)
+        check_axe(a, "compose-with-image", axe_results)
+        a.screenshot(path=str(ARTIFACTS / "compose-image.png"))
+        a.get_by_role("textbox", name="What's happening?").fill(f"A picture, {word}")
+        a.get_by_role("button", name="Post", exact=True).click()
+        expect(a.get_by_role("list", name="Media to post")).to_have_count(0)
+        mine = a.locator("article", has_text=word)
+        expect(mine.get_by_role("img", name=alt)).to_be_visible()
+
+        # B: "1 new", and the image in the timeline, from the media CDN, with its alt text.
+        pill = b.get_by_role("button", name="1 new")
+        expect(pill).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        pill.click()
+        image = b.locator("article", has_text=word).get_by_role("img", name=alt)
+        expect(image).to_be_visible()
+        expect(image).to_have_attribute("loading", "lazy")
+        assert image.get_attribute("src").startswith(f"{local_stack.media_cdn.url}/")
+        image.scroll_into_view_if_needed()
+        wait_until(lambda: image.evaluate("(img) => img.complete && img.naturalWidth > 0"), timeout=10)
+        assert image.evaluate("(img) => img.naturalWidth") > 0  # loaded: the CSP admits the CDN
+        check_axe(b, "home-with-image", axe_results)
+        b.screenshot(path=str(ARTIFACTS / "media.png"))
+
+        # A file the server would not take is refused before anything is uploaded.
+        a.get_by_label("Add photos or video").set_input_files(
+            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
+        )
+        expect(a.get_by_role("alert")).to_contain_text("notes.txt is not a file Warbler takes")
+        assert not errors, errors
+        assert not refused, refused
+    finally:
+        ctx_a.close()
+        ctx_b.close()

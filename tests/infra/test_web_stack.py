@@ -84,18 +84,29 @@ def test_the_distribution_forces_https_and_sends_the_security_headers(web_templa
     assert custom == {k: v for k, v in expected.items() if k in {"Permissions-Policy", "Cross-Origin-Opener-Policy"}}
 
 
-def test_the_csp_is_the_catalogs_connecting_only_to_itself_and_this_stacks_websocket_api(
+def test_the_csp_is_the_catalogs_connecting_only_to_itself_this_stacks_websocket_api_and_media(
     template, web_template
 ) -> None:
     _, policy = one(web_template, "AWS::CloudFront::ResponseHeadersPolicy")
     ws_id, _ = one(template, "AWS::ApiGatewayV2::Api")
+    media_bucket_id, _ = one(template, "AWS::S3::Bucket", "MediaBucket")
+    media_cdn_id, _ = one(template, "AWS::CloudFront::Distribution", "MediaBucket")
 
     csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
     parts = csp["ContentSecurityPolicy"]["Fn::Join"][1]
     literal = "".join(p if isinstance(p, str) else "<x>" for p in parts)
-    assert literal == catalog.WEB.content_security_policy("wss://<x>.execute-api.<x>.<x>")
-    ws_ref = parts[parts.index(" wss://") + 1] if " wss://" in parts else parts[1]
-    assert parameter_source(template, web_template, ws_ref) == {"Ref": ws_id}
+    assert literal == catalog.WEB.content_security_policy(
+        "wss://<x>.execute-api.<x>.<x>", "https://<x>", media_urls=["https://<x>"]
+    )
+    passed = [p for p in parts if isinstance(p, dict) and p.get("Ref") in web_template.get("Parameters", {})]
+    # In order: img-src and media-src name the media distribution; connect-src the WebSocket API,
+    # then the media bucket's regional endpoint (where presigned upload forms post).
+    assert [parameter_source(template, web_template, ref) for ref in passed] == [
+        {"Fn::GetAtt": [media_cdn_id, "DomainName"]},
+        {"Fn::GetAtt": [media_cdn_id, "DomainName"]},
+        {"Ref": ws_id},
+        {"Fn::GetAtt": [media_bucket_id, "RegionalDomainName"]},
+    ]
     assert "'unsafe-inline'" not in literal and "'unsafe-eval'" not in literal
 
 

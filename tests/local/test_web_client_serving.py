@@ -17,12 +17,16 @@ def test_config_json_names_this_stacks_rest_and_websocket_endpoints(local_stack)
 
 
 def test_every_response_carries_the_strict_security_headers(local_stack) -> None:
+    """Strict, and naming exactly what the page reaches: the APIs, moto's S3 (presigned upload
+    forms post there) and the media CDN stand-in (images and video load from there)."""
     r = requests.get(f"{local_stack.web_url}/config.json", timeout=10)
 
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp
     assert "script-src 'self';" in csp
-    assert f"connect-src 'self' {local_stack.rest_url} {local_stack.ws_url}" in csp
+    assert f"connect-src 'self' {local_stack.rest_url} {local_stack.ws_url} {local_stack.aws_endpoint};" in csp
+    assert f"img-src 'self' data: blob: {local_stack.media_cdn.url};" in csp
+    assert f"media-src 'self' blob: {local_stack.media_cdn.url};" in csp
     assert "frame-ancestors 'none'" in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"

@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context";
 import { describeError } from "../lib/api";
 import { loadDraft, saveDraft } from "../lib/session";
-import { countTweet, segments } from "../lib/text";
+import { countTweet, MAX_URL_LENGTH, segments } from "../lib/text";
 import type { Tweet } from "../lib/types";
+import { AttachButton, AttachmentList, useAttachments } from "./MediaAttach";
 
 interface ComposeProps {
   /** Where the draft is kept while you type (survives a reload and an expired token). */
@@ -38,6 +39,11 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
   const idempotencyKey = useRef(newKey());
   const area = useRef<HTMLTextAreaElement>(null);
   const count = countTweet(text);
+  // A different text or different media is a different post.
+  const attachments = useAttachments(() => (idempotencyKey.current = newKey()));
+  // The server takes a tweet of media alone (blank text), but not one with media still on its way.
+  const postable =
+    !busy && !count.over && !count.longLink && (!count.blank || attachments.ready.length > 0) && !attachments.busy && !attachments.failed;
   const counterId = `${draftKey}-count`;
   const errorId = `${draftKey}-error`;
 
@@ -48,22 +54,33 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
   const change = (value: string) => {
     setText(value);
     saveDraft(draftKey, value);
-    idempotencyKey.current = newKey(); // a different text is a different post
+    idempotencyKey.current = newKey();
     setError(null);
   };
 
   const submit = async (event?: Event) => {
     event?.preventDefault();
-    if (busy || count.blank || count.over) return;
+    if (!postable) return;
     setBusy(true);
     setError(null);
     try {
+      const media = attachments.ready;
+      // Alt text typed while the file uploaded is set now, before the tweet makes it final.
+      await Promise.all(
+        media.filter((a) => a.alt.trim()).map((a) => api.request("PATCH", `/media/${a.mediaId}`, { body: { alt_text: a.alt.trim() } })),
+      );
       const tweet = await api.request<Tweet>("POST", "/tweets", {
-        body: { text, reply_to_id: replyTo?.id, quote_of_id: quoteOf?.id },
+        body: {
+          text,
+          reply_to_id: replyTo?.id,
+          quote_of_id: quoteOf?.id,
+          media_ids: media.length ? media.map((a) => a.mediaId) : undefined,
+        },
         // A retry after a lost response returns the first post instead of making a second.
         headers: { "Idempotency-Key": idempotencyKey.current },
       });
       change("");
+      attachments.clear();
       toast(replyTo ? "Reply posted." : quoteOf ? "Quote posted." : "Tweet posted.");
       onPosted?.(tweet);
     } catch (e) {
@@ -87,7 +104,7 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
           ref={area}
           aria-label={label}
           aria-describedby={`${counterId}${error ? ` ${errorId}` : ""}`}
-          aria-invalid={count.over}
+          aria-invalid={count.over || count.longLink}
           placeholder={replyTo ? "Post your reply" : "What's happening?"}
           value={text}
           rows={Math.min(12, Math.max(3, text.split("\n").length + 1))}
@@ -97,11 +114,17 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
           }}
         />
       </div>
+      <AttachmentList attachments={attachments} />
       {quoteOf && (
         <blockquote class="quoted">
           <strong>{quoteOf.author.display_name}</strong> <span class="muted">@{quoteOf.author.handle}</span>
           <p>{quoteOf.text}</p>
         </blockquote>
+      )}
+      {count.longLink && (
+        <p class="error" role="alert">
+          A link is longer than {MAX_URL_LENGTH.toLocaleString("en")} characters: shorten it to post.
+        </p>
       )}
       {error && (
         <p id={errorId} class="error" role="alert">
@@ -109,6 +132,7 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
         </p>
       )}
       <div class="compose-bar">
+        <AttachButton attachments={attachments} id={`${draftKey}-media`} />
         <span id={counterId} class={`counter ${remainingClass}`}>
           {count.remaining}
           <span class="visually-hidden"> characters left</span>
@@ -116,7 +140,7 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
         <span class="visually-hidden" aria-live="polite">
           {count.over ? `${-count.remaining} characters over the limit` : count.remaining <= 20 ? `${count.remaining} characters left` : ""}
         </span>
-        <button type="submit" class="primary" disabled={busy || count.blank || count.over}>
+        <button type="submit" class="primary" disabled={!postable}>
           {busy ? "Posting…" : replyTo ? "Reply" : quoteOf ? "Quote" : "Post"}
         </button>
       </div>

@@ -8,6 +8,7 @@ import { isRetweet, shown, type Entry, type Tweet } from "../lib/types";
 import { Compose } from "./Compose";
 import { Dialog } from "./Dialog";
 import { Icon } from "./Icon";
+import { MediaGrid } from "./MediaGrid";
 import { RichText } from "./RichText";
 
 type Dispatch = (action: TimelineAction) => void;
@@ -91,8 +92,9 @@ export function TweetCard({ entry, dispatch, focus, onPosted, onDeleted }: Tweet
         </p>
       )}
       <p class="tweet-text">
-        <RichText text={tweet.text} />
+        <RichText text={tweet.text} urls={tweet.urls} />
       </p>
+      {tweet.media && tweet.media.length > 0 && <MediaGrid media={tweet.media} />}
       {tweet.quote_of ? (
         <blockquote class="quoted">
           <strong>{tweet.quote_of.author.display_name}</strong> <span class="muted">@{tweet.quote_of.author.handle}</span>

@@ -64,7 +64,7 @@ export async function errorFrom(response: Response, now = Date.now()): Promise<A
 /** What to tell a person about an error. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
-  if (error.status === 0) return "Could not reach Warbler. Check your connection and try again.";
+  if (error.status === 0 && error.code === "network") return "Could not reach Warbler. Check your connection and try again.";
   if (error.status === 429) {
     const when = error.retryAfter !== null ? ` Try again in ${error.retryAfter} s.` : "";
     return `Slow down: ${error.message}.${when}`.replace(/\.\./g, ".");

@@ -200,7 +200,12 @@ def _s3():
         s = get_settings()
         # Path-style addressing: presigned forms then point at an endpoint a browser here can
         # reach (moto), and on AWS virtual-hosted style is chosen by the SDK anyway for https.
-        config = Config(signature_version="s3v4", s3={"addressing_style": s.media_s3_addressing_style})
+        # The regional endpoint even in us-east-1 (not s3.amazonaws.com): the web client's CSP
+        # admits exactly the bucket's regional domain (infra/cdk/web.py).
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": s.media_s3_addressing_style, "us_east_1_regional_endpoint": "regional"},
+        )
         _local.s3 = boto3.client("s3", region_name=s.aws_region, config=config)
     return _local.s3
 
