@@ -284,7 +284,9 @@ WATCH_ATTACHMENT = """() => {
 }"""
 
 
-def test_a_posts_an_image_with_alt_text_and_b_sees_it_in_the_timeline(local_stack, browser, axe_results) -> None:
+def test_a_posts_an_image_with_alt_text_and_a_link_and_b_sees_both_in_the_timeline(
+    local_stack, browser, axe_results
+) -> None:
     from playwright.sync_api import expect  # noqa: PLC0415
 
     web = local_stack.web_url
@@ -324,7 +326,7 @@ def test_a_posts_an_image_with_alt_text_and_b_sees_it_in_the_timeline(local_stac
         attached.get_by_label("Description of green.png for people who cannot see it").fill(alt)
         check_axe(a, "compose-with-image", axe_results)
         a.screenshot(path=str(ARTIFACTS / "compose-image.png"))
-        a.get_by_role("textbox", name="What's happening?").fill(f"A picture, {word}")
+        a.get_by_role("textbox", name="What's happening?").fill(f"A picture, {word}: https://example.com/{word}")
         a.get_by_role("button", name="Post", exact=True).click()
         expect(a.get_by_role("list", name="Media to post")).to_have_count(0)
         mine = a.locator("article", has_text=word)
@@ -341,6 +343,10 @@ def test_a_posts_an_image_with_alt_text_and_b_sees_it_in_the_timeline(local_stac
         image.scroll_into_view_if_needed()
         wait_until(lambda: image.evaluate("(img) => img.complete && img.naturalWidth > 0"), timeout=10)
         assert image.evaluate("(img) => img.naturalWidth") > 0  # loaded: the CSP admits the CDN
+        # The link goes through the short link the server recorded, showing its display form.
+        link = b.locator("article", has_text=word).get_by_role("link", name=f"example.com/{word}")
+        assert link.get_attribute("href").startswith(f"{local_stack.rest_url}/s/")
+        assert link.get_attribute("title") == f"https://example.com/{word}"
         check_axe(b, "home-with-image", axe_results)
         b.screenshot(path=str(ARTIFACTS / "media.png"))
 

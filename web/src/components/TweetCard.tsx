@@ -98,7 +98,10 @@ export function TweetCard({ entry, dispatch, focus, onPosted, onDeleted }: Tweet
       {tweet.quote_of ? (
         <blockquote class="quoted">
           <strong>{tweet.quote_of.author.display_name}</strong> <span class="muted">@{tweet.quote_of.author.handle}</span>
-          <p>{tweet.quote_of.text}</p>
+          <p>
+            <RichText text={tweet.quote_of.text} urls={tweet.quote_of.urls} />
+          </p>
+          {tweet.quote_of.media && tweet.quote_of.media.length > 0 && <MediaGrid media={tweet.quote_of.media} />}
           <a href={tweetHref(tweet.quote_of.id)}>Show the quoted tweet</a>
         </blockquote>
       ) : (

@@ -71,7 +71,8 @@ export function NotificationsPage() {
             </p>
             {n.tweet && (
               <p class="muted notification-tweet">
-                <a href={tweetHref(n.tweet.id)}>{n.tweet.text}</a>
+                {/* a tweet of media alone has no text, and a link needs a name */}
+                <a href={tweetHref(n.tweet.id)}>{n.tweet.text || (n.tweet.media?.length ? "A tweet with media" : "A tweet")}</a>
               </p>
             )}
           </li>

@@ -112,11 +112,21 @@ def _check_alt_text(alt_text: str | None) -> str | None:
     return alt_text or None
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
 def _new_item(owner_id: str, content_type: str, size_bytes: int, alt_text: str | None) -> MediaItem:
     kind = kind_of(content_type)
     limit = max_bytes(content_type)
-    if not 0 < size_bytes <= limit:
-        raise InvalidInput(f"size_bytes must be between 1 and {limit} for {content_type}")
+    if size_bytes <= 0:
+        raise InvalidInput("size_bytes must be at least 1")
+    if size_bytes > limit:
+        # Read by people (the web client shows it as is), exact in bytes for programs.
+        raise InvalidInput(
+            f"the file is too large: {content_type} may be at most {_megabytes(limit)} "
+            f"({limit:,} bytes); this one is {size_bytes:,} bytes"
+        )
     media_id = ids.new_id()
     return MediaItem(
         media_id=media_id,
