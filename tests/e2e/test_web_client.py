@@ -11,6 +11,7 @@ or critical allowed).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -355,6 +356,20 @@ def test_a_posts_an_image_with_alt_text_and_a_link_and_b_sees_both_in_the_timeli
             files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
         )
         expect(a.get_by_role("alert")).to_contain_text("notes.txt is not a file Warbler takes")
+        # A file dropped on the compose box is attached too; its remove button takes it away.
+        dropped = a.evaluate_handle(
+            """(b64) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const dt = new DataTransfer();
+                dt.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));
+                return dt;
+            }""",
+            base64.b64encode(png((40, 30))).decode(),
+        )
+        a.locator("form.compose").first.dispatch_event("drop", {"dataTransfer": dropped})
+        expect(a.get_by_role("img", name="Preview of dropped.png")).to_be_visible()
+        a.get_by_role("button", name="Remove dropped.png").click()
+        expect(a.get_by_role("list", name="Media to post")).to_have_count(0)
         assert not errors, errors
         assert not refused, refused
     finally:

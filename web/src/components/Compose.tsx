@@ -92,7 +92,20 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
 
   const remainingClass = count.over ? "over" : count.remaining <= 20 ? "warn" : "";
   return (
-    <form class="compose" onSubmit={submit} aria-label={label}>
+    <form
+      class="compose"
+      onSubmit={submit}
+      aria-label={label}
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes("Files")) e.preventDefault(); // lets the drop happen
+      }}
+      onDrop={(e) => {
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (files.length === 0) return;
+        e.preventDefault();
+        attachments.add(files);
+      }}
+    >
       {replyTo && (
         <p class="muted replying">
           Replying to <span>@{replyTo.author.handle}</span>
@@ -111,6 +124,13 @@ export function Compose({ draftKey, label, replyTo, quoteOf, autoFocus, onPosted
           onInput={(e) => change((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(e);
+          }}
+          onPaste={(e) => {
+            // A pasted screenshot is attached like a picked file; pasted text stays text.
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (files.length === 0) return;
+            e.preventDefault();
+            attachments.add(files);
           }}
         />
       </div>
