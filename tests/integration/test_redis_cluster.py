@@ -53,6 +53,31 @@ def test_fan_out_and_home_reads_work_across_cluster_nodes(on_cluster):
         assert HomeTimeline(reader).page_ids(10) == (["2124490000000000001"], None)
 
 
+def test_famous_merges_read_each_readers_own_slot_across_cluster_nodes(on_cluster):
+    from warbler.adapters.keys import Keys
+    from warbler.adapters.redis_client import client
+    from warbler.feeds.entries import RULES, Op
+    from warbler.feeds.reads import HomeTimeline
+    from warbler.feeds.store import TimelineStore
+
+    star = "2124487603970625535"
+    readers = [str(2124487603970625536 + i * 4096) for i in range(30)]
+    store = TimelineStore()
+    store.replace_user_timeline(star, ["2124490000000000001"], 600)
+    for reader in readers:
+        store.replace_home(reader, [], [star], 600)
+    nodes = {client().get_node_from_key(Keys.famous_copy_prefix(r)).name for r in readers}
+    assert len(nodes) == 3, "the readers' buckets must span every node"
+    assert all(HomeTimeline(r).page_ids(10) == (["2124490000000000001"], None) for r in readers)  # fills
+
+    store.apply_user_timeline(Op.ADD, star, "2124490000000000002")
+    store.apply_famous_copies(Op.ADD, star, "2124490000000000002", RULES.famous_copy_cap)
+
+    for reader in readers:
+        assert client().zrange(Keys.famous_copy_prefix(reader) + star, 0, -1)[-1] == "2124490000000000002"
+        assert HomeTimeline(reader).page_ids(10) == (["2124490000000000002", "2124490000000000001"], None)
+
+
 def test_rebuild_and_engagement_caches_are_single_slot(on_cluster):
     from warbler.adapters.keys import Keys
     from warbler.adapters.redis_client import client

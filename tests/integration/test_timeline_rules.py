@@ -31,6 +31,44 @@ def test_famous_authors_are_merged_at_read_not_fanned_out(api, local_stack, sett
         assert fan2.home_ids()[0] == tweet["id"]
 
 
+def test_a_warm_home_read_merges_famous_followees_from_its_own_bucket_in_one_round_trip(
+    api, local_stack, settings_override
+):
+    from warbler.feeds.reads import HomeTimeline
+
+    with settings_override(famous_threshold=2):
+        star, fan, other = api.signup(), api.signup(), api.signup()
+        fan.home()
+        fan.follow(star)
+        other.follow(star)
+        local_stack.wait_idle(10)
+        first = star.post("before the copy")
+        local_stack.wait_idle(10)
+        assert fan.home_ids()[0] == first["id"]  # claims the bucket's copy and fills it
+
+        second = star.post("into the copy")
+        own = fan.post("the fan's own")
+        local_stack.wait_idle(10)
+        copy = Keys.famous_copy_prefix(fan.id) + star.id
+        r = _r(local_stack)
+        assert second["id"] in r.zrange(copy, 0, -1), "fan-out must write the famous author's copies"
+
+        calls = []
+        original = redis.Redis.execute_command
+        redis.Redis.execute_command = lambda self, *a, **k: calls.append(a[0]) or original(self, *a, **k)
+        try:
+            page, _ = HomeTimeline(fan.id).page_ids(20)
+        finally:
+            redis.Redis.execute_command = original
+        assert page[:3] == [own["id"], second["id"], first["id"]]
+        assert calls == ["EVALSHA"], "a warm page of entries, famous merge included, is one round trip"
+
+        assert star.call("DELETE", f"/tweets/{second['id']}").status_code in (200, 204)
+        local_stack.wait_idle(10)
+        assert second["id"] not in r.zrange(copy, 0, -1), "a removal must reach the copies"
+        assert second["id"] not in fan.home_ids()
+
+
 def test_crossing_the_threshold_promotes_the_account_for_existing_followers(api, local_stack, settings_override):
     with settings_override(famous_threshold=2):
         star, early, late = api.signup(), api.signup(), api.signup()

@@ -132,6 +132,9 @@ class Settings:
     timeline_cap: int = 800
     follow_merge_limit: int = 200
     famous_merge_limit: int = 100
+    # Below Redis's listpack limit (128 members): a copy stays compact; above max_page_size, so a
+    # first page never needs the author's own timeline.
+    famous_copy_cap: int = 120
     fanout_chunk_size: int = 1000
     timeline_buckets: int = 256
     rebuild_per_followee: int = 50

@@ -3,7 +3,9 @@
 Keys are cluster-safe. Home timelines carry a *bucket* hash tag rather than the user's own id, so
 that one fan-out chunk — a set of followers in the same bucket — is one EVALSHA on one shard
 instead of one command per follower; that is what lets a worker approach raw ZADD throughput.
-The live index shares those buckets, so the fan-out script reads it in the same slot. Trend
+The live index shares those buckets, so the fan-out script reads it in the same slot; so do a
+reader's famous followees, seen marker and the bucket's copies of famous authors' timelines, so a
+warm home read is one script on one shard. Trend
 keys share their term's tag (one term's counting is one script on one shard). Everything else
 is tagged by its own id.
 
@@ -55,8 +57,21 @@ class Keys:
 
     @staticmethod
     def famous_followees(user_id: str) -> str:
-        """Set: the famous accounts a user follows (merged into their home timeline at read)."""
-        return f"fam:{{{user_id}}}"
+        """Set: the famous accounts a user follows (merged into their home timeline at read). In
+        the home timeline's bucket, so one script reads both."""
+        return f"fam:{{b{Keys.bucket(user_id)}}}:{user_id}"
+
+    @staticmethod
+    def famous_copy_prefix(user_id: str) -> str:
+        """The famous copies in a user's home bucket are this prefix + the author id (``famous_copies``)."""
+        return f"ftl:{{b{Keys.bucket(user_id)}}}:"
+
+    @staticmethod
+    def famous_copies(author_id: str) -> list[str]:
+        """Sorted sets: one copy of a famous author's newest entries per home bucket, so a home
+        read merges them in the reader's own slot (``ftl:{b<n>}:<author>``, present only where
+        a reader of that bucket follows the author)."""
+        return [f"ftl:{{b{b}}}:{author_id}" for b in range(get_settings().timeline_buckets)]
 
     @staticmethod
     def famous_marker(user_id: str) -> str:
@@ -65,8 +80,8 @@ class Keys:
 
     @staticmethod
     def seen(user_id: str) -> str:
-        """String: throttles the "seen" stamp of a reader to once an hour."""
-        return f"seen:{{{user_id}}}"
+        """String: throttles the "seen" stamp of a reader to once an hour (in the home bucket)."""
+        return f"seen:{{b{Keys.bucket(user_id)}}}:{user_id}"
 
     # ---------------------------------------------------------------- live (warbler.live.store)
     @staticmethod

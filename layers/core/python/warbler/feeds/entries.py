@@ -66,6 +66,13 @@ class FeedRules:
         return get_settings().famous_merge_limit
 
     @property
+    def famous_copy_cap(self) -> int:
+        """Each home bucket keeps a copy of a famous followee's newest ``famous_copy_cap``
+        entries (where a reader of the bucket follows them), so the merge reads the reader's own
+        slot; a page older than the copy reads the author's timeline."""
+        return get_settings().famous_copy_cap
+
+    @property
     def passive_after_seconds(self) -> int:
         """A home timeline unread this long expires: its reader is passive, fan-out skips them,
         and their next read rebuilds it."""

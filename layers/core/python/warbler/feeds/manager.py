@@ -9,7 +9,9 @@
   round trip, one script call per hash slot, then pushes the entries to the followers who are
   live.
 - **Famous skip.** Authors with ``famous_threshold`` followers or more are not fanned out: their
-  followers merge the author's own timeline at read (``warbler.feeds.reads``); their entries are
+  followers merge the author's newest entries at read (``warbler.feeds.reads``), from a copy
+  per home bucket that the planner writes like the author's own timeline (only where a read
+  made one: at most ``timeline_buckets`` writes, not one per follower); their entries are
   pushed to the author's live audience instead. ``promote_if_famous`` tells every follower of an
   account that just crossed the threshold, once.
 - **Reply filter.** A reply to someone else reaches only the author's followers who also
@@ -219,7 +221,9 @@ def _plan(op: Op, post: Post, out: FanoutBuffer) -> int:
     out.add(f"{tweet_id}:self", Chunk(op, post.entry, author_id, [author_id]))
     author = users.find_user(author_id)
     if author is None or RULES.is_famous(author.followers_count):
-        if author is not None:  # not in their followers' timelines, but pushed to the live ones
+        if author is not None:  # not in their followers' timelines: in the copies their merge
+            # reads (after the user timeline, which a claimed copy is filled from), and pushed
+            TimelineStore().apply_famous_copies(op, author_id, post.entry, RULES.famous_copy_cap)
             live.push_to_live_audience(op, post.entry, author_id, post.conversation_partner)
         return 0
     size = RULES.fanout_chunk_size

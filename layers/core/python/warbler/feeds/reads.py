@@ -6,8 +6,11 @@ author's own timeline.
   ``passive_after_seconds`` without a read, which makes the reader *passive*: fan-out skips
   missing timelines, and the next read rebuilds a complete one from the people they follow.
 - *Famous* authors are never fanned out; each reader keeps the set of famous accounts they
-  follow, and a read merges those authors' own timelines in, at most ``famous_merge_limit`` of
-  them, each costing one range read in the same round trip.
+  follow, and a read merges those authors' newest entries in, at most ``famous_merge_limit`` of
+  them. It reads them from copies in the reader's own home bucket (``famous_copy_cap`` entries
+  per author and bucket, kept by fan-out like the author's timeline), so a warm read with its
+  famous merge is one round trip; a copy the read finds missing is claimed there and filled
+  from the author's timeline, and a page older than a copy reads the author's timeline too.
 - With Redis down, the home timeline is computed from DynamoDB: slower, still correct.
 """
 
@@ -96,27 +99,36 @@ class HomeTimeline:
             before,
             after,
             famous_limit=RULES.famous_merge_limit,
+            copy_cap=RULES.famous_copy_cap,
             keep_for_seconds=RULES.passive_after_seconds,
             seen_throttle_seconds=SEEN_THROTTLE_SECONDS,
         )
-        own, famous = read.page, read.famous
+        own, famous, pages = read.page, read.famous, read.famous_pages
         if not read.present:
             ids_, famous = self.rebuild(store)
-            own = window(ids_, before, after)[: limit + 1]
+            own, pages = window(ids_, before, after)[: limit + 1], [None] * len(famous)
         if read.first_read_this_hour:
             self._record_seen()
         if famous:
-            own = self._merge_famous(store, own, famous, limit + 1, before, after)
+            own = self._merge_famous(store, own, famous, pages, limit + 1, before, after)
         return _page_of(own, limit)
 
     def _merge_famous(
-        self, store: TimelineStore, own: list[str], famous: list[str], n: int, before: str | None, after: str | None
+        self,
+        store: TimelineStore,
+        own: list[str],
+        famous: list[str],
+        copies: list[list[str] | None],
+        n: int,
+        before: str | None,
+        after: str | None,
     ) -> list[str]:
-        streams = [own]
-        for author_id, page in zip(famous, store.user_timeline_pages(famous, n, before, after), strict=True):
-            if page is None:  # a famous author's cached timeline expired: refill it once
-                page = window(recent_entries(author_id, RULES.cap), before, after)[:n]
-            streams.append(page)
+        """Merge the famous followees' pages in: from their copies in the reader's bucket; the
+        authors' own timelines (one more round trip) for copies that could not answer."""
+        streams = [own] + [page for page in copies if page is not None]
+        missing = [author_id for author_id, page in zip(famous, copies, strict=True) if page is None]
+        if missing:
+            streams += self._famous_from_timelines(store, missing, n, before, after)
         merged: list[str] = []
         for tid in heapq.merge(*streams, reverse=True):
             if not merged or merged[-1] != tid:
@@ -124,6 +136,27 @@ class HomeTimeline:
                 if len(merged) == n:
                     break
         return merged
+
+    def _famous_from_timelines(
+        self, store: TimelineStore, authors: list[str], n: int, before: str | None, after: str | None
+    ) -> list[list[str]]:
+        """Pages of famous authors' own timelines (refilled from DynamoDB where expired). On a
+        newest page, the copies that could not answer are the ones the read claimed: they are
+        filled with the authors' newest entries, which hold this page too."""
+        copy_cap = RULES.famous_copy_cap
+        if before is not None or n > copy_cap:  # a page older or longer than a copy holds
+            pages = store.user_timeline_pages(authors, n, before, after)
+            return [
+                page if page is not None else window(recent_entries(author_id, RULES.cap), before, after)[:n]
+                for author_id, page in zip(authors, pages, strict=True)
+            ]
+        newest = {
+            author_id: cached if cached is not None else recent_entries(author_id, copy_cap)
+            for author_id, cached in zip(authors, store.user_timeline_pages(authors, copy_cap, None, None), strict=True)
+        }
+        with contextlib.suppress(*RedisErrors):  # a copy left unfilled is filled by the next read
+            store.fill_famous_copies(self.user_id, newest, copy_cap, RULES.passive_after_seconds)
+        return [window(entries, None, after)[:n] for entries in newest.values()]
 
     def _record_seen(self) -> None:
         """At most hourly: stamp ``last_seen_at`` and tell the activity stream. Neither may fail

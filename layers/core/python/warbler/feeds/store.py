@@ -36,7 +36,7 @@ from warbler.settings import get_settings
 # It returns {applied, key index, connection ids, key index, connection ids, ...}.
 # Trimming to the cap costs a ZCARD per insert, a third of the script's work, so inserts only
 # check when the entry's last two digits are 00-06 (about 1 in 14, spread evenly by the
-# snowflake's sequence bits); reads trim exactly before they page (``trim_command``), so no read
+# snowflake's sequence bits); reads trim exactly before they page (``_READ_HOME``), so no read
 # ever sees more than ``cap`` entries and an unread timeline overshoots by a few at most.
 _APPLY = """
 local op = ARGV[1]
@@ -105,6 +105,74 @@ end
 return live
 """
 
+# A warm home read, in the reader's bucket slot: KEYS are the home timeline, the famous-followee
+# set and the seen marker. Trims and pages the timeline and renews its life, picks famous
+# followees, tests the hourly seen marker, and pages the bucket's copy of each famous followee's
+# timeline (``ARGV[9]`` .. author: keys of the same slot, named by the set's members). A copy is
+# *filled* when it holds the floor member; one that is missing is claimed (created holding only
+# ``PENDING``, for ``claim_seconds``) so fan-out writes land in it from now on, and the caller
+# fills it from the author's timeline. Per famous followee it answers the page, or false when
+# the copy is not filled or cannot answer this window (it holds only the newest ``copy_cap``).
+_READ_HOME = """
+local home, cap, high, low, limit = KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
+local keep_for, copy_cap, after = tonumber(ARGV[8]), tonumber(ARGV[10]), ARGV[11]
+local floor, pending, claim_seconds = ARGV[12], ARGV[13], tonumber(ARGV[14])
+local present = redis.call('EXISTS', home)
+local page = {}
+if present == 1 then
+  redis.call('ZREMRANGEBYRANK', home, 1, -(cap + 1))
+  page = redis.call('ZREVRANGEBYLEX', home, high, low, 'LIMIT', 0, limit)
+  redis.call('EXPIRE', home, keep_for)
+end
+local famous = redis.call('SRANDMEMBER', KEYS[2], tonumber(ARGV[5]))
+local first = redis.call('SET', KEYS[3], ARGV[6], 'NX', 'EX', tonumber(ARGV[7])) and 1 or 0
+local copies = {}
+for i, author in ipairs(famous) do
+  local key = ARGV[9] .. author
+  local answer = false
+  if redis.call('ZSCORE', key, floor) then
+    local p = redis.call('ZREVRANGEBYLEX', key, high, low, 'LIMIT', 0, limit)
+    local complete = #p == limit or redis.call('ZCARD', key) - 1 < copy_cap
+    if not complete and after ~= '' then
+      local oldest = redis.call('ZRANGE', key, 1, 1)[1]
+      complete = oldest ~= nil and oldest <= after
+    end
+    if complete then answer = p end
+    redis.call('EXPIRE', key, keep_for)
+  elseif redis.call('EXISTS', key) == 0 then
+    redis.call('ZADD', key, 0, pending)
+    redis.call('EXPIRE', key, claim_seconds)
+  end
+  copies[i] = answer
+end
+return {present, page, famous, first, copies}
+"""
+
+# Fills claimed famous copies (KEYS, one slot) from the authors' timelines: ARGV is (floor,
+# pending, cap, ttl, count, members..., count, members...), a count and members per key. A copy
+# whose claim lapsed is left alone (the next read claims it again): only a claimed copy has seen
+# every fan-out write since its members were read.
+_FILL_COPIES = """
+local floor, pending, cap, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local a = 5
+for _, key in ipairs(KEYS) do
+  local count = tonumber(ARGV[a])
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('ZADD', key, 0, floor)
+    for i = a + 1, a + count do redis.call('ZADD', key, 0, ARGV[i]) end
+    redis.call('ZREM', key, pending)
+    local size = redis.call('ZCARD', key)
+    if size > cap + 1 then redis.call('ZREMRANGEBYRANK', key, 1, size - cap - 1) end
+    redis.call('EXPIRE', key, ttl)
+  end
+  a = a + count + 1
+end
+return 0
+"""
+# Below the floor, so never in a page (pages start above the floor): marks a claimed copy.
+PENDING = "0"
+CLAIM_SECONDS = 60
+
 # slot tag -> timeline entry -> timeline keys
 Groups = dict[str, dict[str, list[str]]]
 
@@ -118,11 +186,14 @@ class Applied:
 @dataclass(frozen=True)
 class HomeRead:
     """One round trip of a home read: whether the timeline is cached, its page, the famous
-    followees to merge, and whether this is the reader's first read this hour."""
+    followees to merge with the page of each one's copy in the reader's bucket (None where the
+    copy cannot answer: ``unfilled`` names those that are not filled yet), and whether this is
+    the reader's first read this hour."""
 
     present: bool
     page: list[str]
     famous: list[str]
+    famous_pages: list[list[str] | None]
     first_read_this_hour: bool
 
 
@@ -150,6 +221,8 @@ class TimelineStore:
     def __init__(self, r: Redis | None = None, *, cap: int | None = None, dedupe_window: int | None = None) -> None:
         self._r = r or client()
         self._apply = self._r.register_script(_APPLY)
+        self._read_home = self._r.register_script(_READ_HOME)
+        self._fill_copies = self._r.register_script(_FILL_COPIES)
         self._cap = RULES.cap if cap is None else cap
         self._window = RULES.retweet_dedupe_window if dedupe_window is None else dedupe_window
 
@@ -181,13 +254,14 @@ class TimelineStore:
                     result.live[user_id] = str(reply[i + 1]).split()
         return result
 
-    def trim_command(self, pipe, key: str) -> None:
-        """Keep the floor (rank 0) and the newest ``cap`` entries."""
-        pipe.zremrangebyrank(key, 1, -(self._cap + 1))
-
-    def page_commands(self, pipe, key: str, limit: int, before: str | None, after: str | None) -> None:
+    @staticmethod
+    def _lex_range(before: str | None, after: str | None) -> tuple[str, str]:
         high = f"({before}" if before else "+"
         low = f"({after}" if after and after > FLOOR_ID else f"({FLOOR_ID}"
+        return high, low
+
+    def page_commands(self, pipe, key: str, limit: int, before: str | None, after: str | None) -> None:
+        high, low = self._lex_range(before, after)
         pipe.zrevrangebylex(key, high, low, start=0, num=limit)
 
     def replace(self, key: str, members: Sequence[str], ttl_seconds: int | None) -> None:
@@ -239,21 +313,37 @@ class TimelineStore:
         after: str | None,
         *,
         famous_limit: int,
+        copy_cap: int,
         keep_for_seconds: int,
         seen_throttle_seconds: int,
     ) -> HomeRead:
-        """Trim, page, pick famous followees, renew the timeline's life and test the hourly
-        "seen" marker: one round trip."""
-        key = Keys.home(user_id)
-        pipe = self._r.pipeline(transaction=False)
-        pipe.exists(key)
-        self.trim_command(pipe, key)
-        self.page_commands(pipe, key, limit, before, after)
-        pipe.srandmember(Keys.famous_followees(user_id), famous_limit)
-        pipe.expire(key, keep_for_seconds)
-        pipe.set(Keys.seen(user_id), now_iso(), nx=True, ex=seen_throttle_seconds)
-        present, _, page, famous, _, first_read_this_hour = pipe.execute()
-        return HomeRead(bool(present), page, famous, bool(first_read_this_hour))
+        """Trim, page, pick famous followees and page their copies in the reader's bucket, renew
+        the timeline's life and test the hourly "seen" marker: one script, one round trip."""
+        high, low = self._lex_range(before, after)
+        keys = [Keys.home(user_id), Keys.famous_followees(user_id), Keys.seen(user_id)]
+        args: list[str | int] = [
+            self._cap, high, low, limit, famous_limit, now_iso(), seen_throttle_seconds, keep_for_seconds,
+            Keys.famous_copy_prefix(user_id), copy_cap, after or "", FLOOR_ID, PENDING, CLAIM_SECONDS,
+        ]  # fmt: skip
+        present, page, famous, first, pages = self._read_home(keys=keys, args=args)
+        return HomeRead(bool(present), page, famous, list(pages), bool(first))
+
+    def fill_famous_copies(self, user_id: str, newest: dict[str, list[str]], copy_cap: int, ttl_seconds: int) -> None:
+        """Fill the copies a read claimed in ``user_id``'s bucket with each author's newest entries."""
+        prefix = Keys.famous_copy_prefix(user_id)
+        keys: list[str] = []
+        args: list[str | int] = [FLOOR_ID, PENDING, copy_cap, ttl_seconds]
+        for author_id, entries in newest.items():
+            keys.append(prefix + author_id)
+            args += [len(entries), *entries]
+        if keys:
+            self._fill_copies(keys=keys, args=args)
+
+    def apply_famous_copies(self, op: Op, author_id: str, timeline_entry: str, copy_cap: int) -> int:
+        """A famous author's entry into (or out of) every bucket's copy that exists (filled or
+        claimed), with the user timeline's rules (retweet dedupe, the copy's cap)."""
+        copies = TimelineStore(self._r, cap=copy_cap, dedupe_window=self._window)
+        return copies.apply(op, [(key, timeline_entry) for key in Keys.famous_copies(author_id)])
 
     def user_timeline_pages(
         self, author_ids: Sequence[str], limit: int, before: str | None, after: str | None
