@@ -100,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
         )
         for key, value in results.environment.items():
             progress.note(f"{key}: {value}")
-        invoke = stack.invoke if stack is not None else events.local_invoker()  # type: ignore[attr-defined]
-        read_handler = _handler_read(invoke)
+        registry = stack.registry if stack is not None else events.local_registry()  # type: ignore[attr-defined]
+        invoke = registry.invoke
+        read_handler = events.home_reader(registry)
 
         # The API mix runs first, on a fresh stack, so its lag is not measured behind the load of
         # the in-process phases.
@@ -160,13 +161,6 @@ def _trends(args: argparse.Namespace, out: Path, progress: Progress) -> dict:
     result = json.loads(figures.read_text())
     task.done(f"ratio {result['ratio']:.2f}")
     return result
-
-
-def _handler_read(invoke):
-    def read(user_id: str) -> int:
-        return events.response_items(invoke("timelines", events.home_event(user_id)))
-
-    return read
 
 
 def _one_size(args, spec: GraphSpec, pg, read_handler, redis_url: str, progress: Progress) -> SizeResult:

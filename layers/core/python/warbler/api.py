@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import orjson
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -33,13 +34,13 @@ STATUS: dict[type[errors.WarblerError], int] = {
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    """A response whose body is serialised here, once, with the standard library: the resolver's
-    generic encoder walks every nested value in Python, which costs more than the whole Redis
-    work of a timeline page."""
+    """A response whose body is serialised here, once, with orjson: the resolver's generic
+    encoder walks every nested value in Python, which costs more than the whole Redis work of a
+    timeline page, and the standard library's encoder costs ten times orjson's (``bench``)."""
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+        body=orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode(),
     )
 
 

@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from warbler.adapters.redis_client import RedisErrors, client
 
 
@@ -60,7 +62,7 @@ class ReadThrough:
                 if self._tombstone is not None and raw == self._tombstone:
                     dead.add(value_id)
                 elif raw:
-                    found[value_id] = json.loads(raw)
+                    found[value_id] = orjson.loads(raw)  # the read path: orjson, ~4x the stdlib
         except RedisErrors:
             up = False
         missing = [v for v in wanted if v not in found and v not in dead]

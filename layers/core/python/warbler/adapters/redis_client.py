@@ -53,6 +53,18 @@ def reset_client() -> None:
         _client = None
 
 
+_scripts: dict[tuple[int, str], Any] = {}
+
+
+def script(r: Any, source: str) -> Any:
+    """A Lua script registered once per client: ``register_script`` hashes the source each
+    time, and stores are made per request."""
+    found = _scripts.get((id(r), source))
+    if found is None or found.registered_client is not r:
+        found = _scripts[(id(r), source)] = r.register_script(source)
+    return found
+
+
 def is_cluster(r: Any) -> bool:
     return isinstance(r, RedisCluster)
 

@@ -17,7 +17,7 @@ from typing import Any
 from warbler.adapters import kinesis
 from warbler.adapters.dynamo import TweetModel
 from warbler.adapters.keys import Keys, hash_tag
-from warbler.adapters.redis_client import Redis, client, script_pipelines
+from warbler.adapters.redis_client import Redis, client, script, script_pipelines
 from warbler.clock import now_iso
 from warbler.feeds.entries import RULES, Op, entry, entry_tweet_id
 from warbler.ids import FLOOR_ID
@@ -220,9 +220,9 @@ class TimelineStore:
 
     def __init__(self, r: Redis | None = None, *, cap: int | None = None, dedupe_window: int | None = None) -> None:
         self._r = r or client()
-        self._apply = self._r.register_script(_APPLY)
-        self._read_home = self._r.register_script(_READ_HOME)
-        self._fill_copies = self._r.register_script(_FILL_COPIES)
+        self._apply = script(self._r, _APPLY)
+        self._read_home = script(self._r, _READ_HOME)
+        self._fill_copies = script(self._r, _FILL_COPIES)
         self._cap = RULES.cap if cap is None else cap
         self._window = RULES.retweet_dedupe_window if dedupe_window is None else dedupe_window
 

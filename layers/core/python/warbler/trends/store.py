@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from warbler.adapters.keys import TrendKeys, hash_tag
-from warbler.adapters.redis_client import Redis, client, script_pipelines
+from warbler.adapters.redis_client import Redis, client, script, script_pipelines
 
 # One call counts every (term, bucket) group of a batch under one hash tag. KEYS: per group, its
 # term hash, bucket HLL and bucket seen-set. ARGV: hash ttl, bucket ttl, the hash's field budget,
@@ -94,7 +94,7 @@ class Retention:
 class TrendStore:
     def __init__(self, r: Redis | None = None) -> None:
         self._r = r or client()
-        self._count = self._r.register_script(_COUNT)
+        self._count = script(self._r, _COUNT)
 
     def count(self, uses: Sequence[Uses], keep: Retention) -> int:
         """Count each (term, bucket)'s events once, then index the terms as active in their
