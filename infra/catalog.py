@@ -35,6 +35,9 @@ class Route:
     # the name of a function's ``Authorizer`` (a Lambda authorizer, e.g. Mastodon's OAuth tokens).
     authorizer: str = "cognito"
     throttle: Throttle | None = None  # None: the stage's limit (DeployConfig.api_rate_limit)
+    # The request carries a file (multipart): the WAF's body rules skip it and the function
+    # enforces its own larger limit (warbler.mastodon.uploads.UPLOAD_ROUTES, held equal by a test).
+    takes_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,9 +294,14 @@ _PUSH = (Grant("websocket"), Grant("table:connections", "readwrite"))
 _POSTING = (Grant("table:media", "readwrite"), Grant("table:links", "readwrite"), Grant("table:kgs", "readwrite"))
 
 
-def _m(method: str, path: str, auth: bool = True) -> Route:
+# Request bodies of these types reach a function base64-encoded (the REST API's binaryMediaTypes):
+# the Mastodon media upload's file (warbler.mastodon.uploads). Any other body is passed as text.
+BINARY_MEDIA_TYPES = ("multipart/form-data",)
+
+
+def _m(method: str, path: str, auth: bool = True, takes_file: bool = False) -> Route:
     """A route of the Mastodon-compatible API (warbler.mastodon): Mastodon's path, its OAuth tokens."""
-    return Route(method, path, auth=auth, authorizer="mastodon")
+    return Route(method, path, auth=auth, authorizer="mastodon", takes_file=takes_file)
 
 
 _OAUTH = Grant("table:oauth", "readwrite")
@@ -507,6 +515,23 @@ FUNCTIONS: tuple[Function, ...] = (
             *_POSTING,
             _REDIS,
         ),
+    ),
+    Function(
+        "mastodon_media",
+        "Mastodon media: the file in the request (multipart), its processing state, its description.",
+        routes=(
+            _m("POST", "/api/v2/media", takes_file=True),
+            _m("POST", "/api/v1/media", takes_file=True),
+            _m("GET", "/api/v1/media/{media_id}"),
+            _m("PUT", "/api/v1/media/{media_id}"),
+        ),
+        grants=(
+            Grant("table:media", "readwrite"),
+            Grant("bucket:media/uploads/", "write"),
+            Grant("table:oauth", "read"),
+            _REDIS,
+        ),
+        memory_mb=1024,  # a 4 MiB file arrives base64-encoded and is decoded and parsed in memory
     ),
     Function(
         "mastodon_timelines",

@@ -101,6 +101,8 @@ class RestApi(Construct):
             rest_api_name=f"warbler-{config.stage}",
             description="Warbler REST API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Multipart uploads (Mastodon's media) reach the function base64-encoded, unmangled.
+            binary_media_types=list(catalog.BINARY_MEDIA_TYPES),
             # Logging needs the account's API Gateway CloudWatch role: one per account and region,
             # so one stack creates it (api_gateway_account_role) and keeps it on deletion.
             cloud_watch_role=config.api_gateway_account_role,

@@ -1,5 +1,6 @@
 """WAF in front of the REST API: AWS's common and known-bad-inputs rule groups, a per-IP rate
 limit, and a tighter one on ``/auth/*`` (sign-up and login are what credential stuffing hits).
+The common rule set skips the routes that take a file (``not_file_uploads``).
 
 WAF cannot be associated with API Gateway WebSocket APIs (only REST APIs, ALBs, AppSync,
 CloudFront, Cognito and App Runner), so the WebSocket API relies on its stage throttle and on
@@ -14,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from infra import catalog
 from infra.cdk.config import DeployConfig
 from infra.cdk.log_groups import retention
 
@@ -26,27 +28,50 @@ def _visibility(name: str) -> WAF.VisibilityConfigProperty:
     )
 
 
-def _managed(priority: int, name: str) -> WAF.RuleProperty:
+def _managed(priority: int, name: str, scope_down: WAF.StatementProperty | None = None) -> WAF.RuleProperty:
     return WAF.RuleProperty(
         name=name,
         priority=priority,
         override_action=WAF.OverrideActionProperty(none={}),
         statement=WAF.StatementProperty(
-            managed_rule_group_statement=WAF.ManagedRuleGroupStatementProperty(vendor_name="AWS", name=name)
+            managed_rule_group_statement=WAF.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS", name=name, scope_down_statement=scope_down
+            )
         ),
         visibility_config=_visibility(name),
     )
 
 
-def _path_starts_with(prefix: str) -> WAF.StatementProperty:
+def _path_match(constraint: str, value: str) -> WAF.StatementProperty:
     return WAF.StatementProperty(
         byte_match_statement=WAF.ByteMatchStatementProperty(
             field_to_match=WAF.FieldToMatchProperty(uri_path={}),
-            positional_constraint="STARTS_WITH",
-            search_string=prefix,
+            positional_constraint=constraint,
+            search_string=value,
             text_transformations=[WAF.TextTransformationProperty(priority=0, type="LOWERCASE")],
         )
     )
+
+
+def _path_starts_with(prefix: str) -> WAF.StatementProperty:
+    return _path_match("STARTS_WITH", prefix)
+
+
+def not_file_uploads() -> WAF.StatementProperty | None:
+    """Every request but those to a catalog route that ``takes_file``: the common rule set's body
+    rules (8 KB size cap, XSS/LFI patterns) would block an image's bytes; the function checks
+    those bodies itself (size, multipart, the file's real type). Paths end the same with or
+    without the stage prefix."""
+    paths = sorted({r.path.lower() for f in catalog.FUNCTIONS for r in f.routes if r.takes_file})
+    if not paths:
+        return None
+    uploads = [_path_match("ENDS_WITH", p) for p in paths]
+    either = (
+        uploads[0]
+        if len(uploads) == 1
+        else WAF.StatementProperty(or_statement=WAF.OrStatementProperty(statements=uploads))
+    )
+    return WAF.StatementProperty(not_statement=WAF.NotStatementProperty(statement=either))
 
 
 def _rate(priority: int, name: str, limit: int, scope_down: WAF.StatementProperty | None = None) -> WAF.RuleProperty:
@@ -83,7 +108,7 @@ class RestWaf(Construct):
             rules=[
                 _rate(0, "AuthPerIp", config.waf_auth_limit_per_5min, auth_paths),
                 _rate(1, "PerIp", config.waf_limit_per_5min),
-                _managed(2, "AWSManagedRulesCommonRuleSet"),
+                _managed(2, "AWSManagedRulesCommonRuleSet", not_file_uploads()),
                 _managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
             ],
         )

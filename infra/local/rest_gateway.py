@@ -115,6 +115,11 @@ class BoundRoute:
         return cls(function, route, re.compile("^/" + "/".join(parts) + "/?$"), literals)
 
 
+def is_binary(content_type: str) -> bool:
+    """Whether API Gateway hands a body of this type over base64-encoded (``binaryMediaTypes``)."""
+    return content_type.split(";", 1)[0].strip().lower() in catalog.BINARY_MEDIA_TYPES
+
+
 def error_body(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}).encode()
 
@@ -229,8 +234,11 @@ class RestGateway(Served):
             single_query[name] = value
             multi_query.setdefault(name, []).append(value)
 
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
         if not body:
             text, is_b64 = None, False
+        elif is_binary(content_type):
+            text, is_b64 = base64.b64encode(body).decode(), True
         else:
             try:
                 text, is_b64 = body.decode("utf-8"), False

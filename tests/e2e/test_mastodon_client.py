@@ -6,11 +6,14 @@ the password grant, and then used as any Mastodon.py program would.
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from mastodon import Mastodon, MastodonAPIError, StreamListener
+from PIL import Image
 
 from infra.local.traffic import scheduled_event
 from tests.mastodon_accounts import PASSWORD, unique_handle
@@ -249,3 +252,68 @@ def test_streaming_takes_the_token_as_query_or_subprotocol_and_echoes_the_subpro
 
     assert echoed.lower() == token.lower()  # websocket-client lower-cases what it read
     assert refused.value.status_code == 401
+
+
+# -- media: Mastodon.py uploads the file itself (multipart), the stack processes it behind --
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_media_post_waits_for_processing_and_the_status_carries_the_image(local_stack, new_user):
+    client = new_user("media")
+
+    uploaded = client.media_post(_png(800, 600), mime_type="image/png", description="an orange field", synchronous=True)
+    posted = client.status_post("a picture from Mastodon.py", media_ids=[uploaded])
+    local_stack.wait_idle()
+    home = client.timeline_home()
+    mine = client.account_statuses(client.me().id, only_media=True)
+
+    (attachment,) = posted.media_attachments
+    assert attachment.id == uploaded.id and attachment.type == "image"
+    assert attachment.description == "an orange field"
+    assert (attachment.meta.original.width, attachment.meta.original.height) == (800, 600)
+    assert (attachment.meta.small.width, attachment.meta.small.height) == (680, 510)
+    served = Image.open(io.BytesIO(requests.get(attachment.url, timeout=5).content))
+    preview = Image.open(io.BytesIO(requests.get(attachment.preview_url, timeout=5).content))
+    assert (served.format, served.size, preview.size) == ("PNG", (800, 600), (680, 510))
+    assert home[0].id == posted.id and home[0].media_attachments[0].url == attachment.url
+    assert [s.id for s in mine] == [posted.id]
+
+
+def test_media_v2_answers_before_processing_then_media_shows_it_ready(local_stack, new_user, wait_until):
+    client = new_user("media")
+
+    uploaded = client.media_post(_png(40, 30), mime_type="image/png")
+    changed = client.media_update(uploaded, description="changed before posting")
+    ready = wait_until(lambda: (m := client.media(uploaded)).url and m, timeout=15)
+
+    assert uploaded.url is None and uploaded.preview_url is None
+    assert changed.description == "changed before posting"
+    assert ready.description == "changed before posting" and ready.url.endswith("/original.png")
+
+
+def test_media_that_fails_processing_is_an_error_and_cannot_be_attached(local_stack, new_user):
+    client = new_user("media")
+
+    with pytest.raises(MastodonAPIError, match="could not be processed"):
+        client.media_post(b"\x89PNG\r\n\x1a\n but no image", mime_type="image/png", synchronous=True)
+    with pytest.raises(MastodonAPIError) as refused:
+        client.status_post("nothing to attach", media_ids=["1"])
+
+    assert refused.value.args[1] == 422
+
+
+def test_uploading_media_needs_the_write_media_scope(local_stack, app_credentials, new_user):
+    handle = new_user("media").me().username
+    client_id, client_secret = app_credentials
+    no_media = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=local_stack.rest_url)
+    no_media.log_in(handle, PASSWORD, scopes=["read", "write:statuses"], allow_http=True)
+
+    with pytest.raises(MastodonAPIError) as refused:
+        no_media.media_post(_png(10, 10), mime_type="image/png")
+
+    assert refused.value.args[1] == 403

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from mastodon import Mastodon
+from PIL import Image
 
 from tests.mastodon_accounts import PASSWORD, unique_handle
 
@@ -44,3 +45,23 @@ def test_toot_logs_in_with_a_password_posts_and_reads_home_as_json(local_stack, 
     assert "Successfully logged in" in login.stdout
     assert home[0]["account"]["username"] == handle
     assert home[0]["content"].startswith("<p>hello from toot")
+
+
+def test_toot_posts_an_image_with_media(local_stack, toot, tmp_path):
+    handle = unique_handle("tootm")
+    client_id, secret = Mastodon.create_app("registrar", api_base_url=local_stack.rest_url)
+    Mastodon(client_id, secret, api_base_url=local_stack.rest_url).create_account(
+        handle, PASSWORD, f"{handle}@example.com", agreement=True
+    )
+    picture = tmp_path / "warbler.png"
+    Image.new("RGB", (320, 200), (10, 150, 90)).save(picture)
+
+    toot("login_cli", "--instance", local_stack.rest_url, "--email", handle, stdin=PASSWORD + "\n")
+    toot("post", "--media", str(picture), "--description", "a green field", "a picture from toot")
+    local_stack.wait_idle()
+    home = json.loads(toot("timelines", "home", "--json", "--limit", "5").stdout)
+
+    (attachment,) = home[0]["media_attachments"]
+    assert home[0]["content"].startswith("<p>a picture from toot")
+    assert attachment["type"] == "image" and attachment["description"] == "a green field"
+    assert attachment["meta"]["original"] == {"width": 320, "height": 200, "size": "320x200", "aspect": 1.6}

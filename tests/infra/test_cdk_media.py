@@ -75,8 +75,10 @@ def test_uploads_notify_the_media_processor_which_retries_into_the_failure_queue
 
 
 def test_s3_grants_are_least_privilege(template):
-    # The presigned POST is authorised by the media function's role: PutObject on uploads/ only.
+    # The presigned POST is authorised by the media function's role: PutObject on uploads/ only;
+    # the Mastodon upload puts the file it was sent where that POST would have.
     assert _s3_actions(template, "media") == {"s3:PutObject": {"/uploads/*"}}
+    assert _s3_actions(template, "mastodon_media") == {"s3:PutObject": {"/uploads/*"}}
     # Only the processor reads uploads and writes processed objects.
     assert _s3_actions(template, "media_processor") == {
         "s3:GetObject": {"/uploads/*"},
@@ -87,7 +89,8 @@ def test_s3_grants_are_least_privilege(template):
     assert _s3_actions(template, "media_cleanup") == {"s3:DeleteObject": {"/uploads/*", "/media/*"}}
     # The analytics bucket's readers (tests/infra/test_cdk_analytics.py) touch no media object.
     media = logical_id(template, "MediaBucket", "AWS::S3::Bucket")
-    others = [f.name for f in catalog.FUNCTIONS if f.name not in {"media", "media_processor", "media_cleanup"}]
+    writers = {"media", "mastodon_media", "media_processor", "media_cleanup"}
+    others = [f.name for f in catalog.FUNCTIONS if f.name not in writers]
     assert all(not references(role_statements(template, name), media) for name in others)
 
 

@@ -48,6 +48,9 @@ def documented_keys(entity: str) -> set[str]:
         added = re.search(r"\* ([\d.]+): added", doc)
         if added is None:  # undated keys (Mastodon.py's own additions, e.g. Account.state)
             continue
+        removed = re.search(r"\* ([\d.]+): removed", doc)
+        if removed is not None and tuple(int(x) for x in removed.group(1).split(".")) <= LEVEL:
+            continue  # e.g. MediaAttachment.text_url, gone in 3.5
         if tuple(int(x) for x in added.group(1).split(".")) <= LEVEL:
             keys.add(name)
     return keys - set(CONTEXT_ONLY.get(entity, {}))
@@ -250,3 +253,64 @@ def test_trending_tag_history_is_per_day_strings():
 
     assert documented_keys("Tag") <= set(tag)
     assert tag["history"] == [{"day": "1795305600", "uses": "7", "accounts": "6"}]
+
+
+READY_IMAGE = {
+    "id": "2124487700000000000",
+    "type": "image",
+    "url": "https://media.warbler.example/2124487700000000000/original.jpg",
+    "preview_url": "https://media.warbler.example/2124487700000000000/preview.webp",
+    "width": 1600,
+    "height": 1200,
+    "alt_text": "a warbler on a branch",
+}
+
+
+def test_media_attachment_has_every_documented_key_and_both_sizes():
+    attachment = entities.media_attachment(READY_IMAGE, preview_px=680)
+
+    assert documented_keys("MediaAttachment") <= set(attachment)
+    assert attachment["id"] == READY_IMAGE["id"] and isinstance(attachment["id"], str)
+    assert (attachment["type"], attachment["url"], attachment["preview_url"]) == (
+        "image",
+        READY_IMAGE["url"],
+        READY_IMAGE["preview_url"],
+    )
+    assert attachment["remote_url"] is None and attachment["blurhash"] is None
+    assert attachment["description"] == "a warbler on a branch"
+    assert attachment["meta"] == {
+        "original": {"width": 1600, "height": 1200, "size": "1600x1200", "aspect": 1600 / 1200},
+        "small": {"width": 680, "height": 510, "size": "680x510", "aspect": 680 / 510},
+    }
+    assert documented_keys("MediaAttachmentImageMetadata") <= set(attachment["meta"]["original"])
+
+
+def test_media_attachment_while_processing_has_no_url_and_no_sizes():
+    pending = {"id": "2124487700000000001", "type": "image", "url": None, "preview_url": None, "state": "pending"}
+
+    attachment = entities.media_attachment({**pending, "width": None, "height": None, "alt_text": None})
+
+    assert documented_keys("MediaAttachment") <= set(attachment)
+    assert attachment["url"] is attachment["preview_url"] is None
+    assert attachment["meta"] == {} and attachment["description"] is None
+
+
+@pytest.mark.parametrize(("kind", "mastodon"), [("image", "image"), ("gif", "image"), ("video", "video")])
+def test_media_types_map_to_mastodons(kind, mastodon):
+    assert entities.media_attachment({**READY_IMAGE, "type": kind}, 680)["type"] == mastodon
+
+
+def test_video_without_a_preview_has_only_its_original_size():
+    video = {**READY_IMAGE, "type": "video", "preview_url": None, "width": 1280, "height": 720}
+
+    assert entities.media_attachment(video, 680)["meta"] == {
+        "original": {"width": 1280, "height": 720, "size": "1280x720", "aspect": 1280 / 720}
+    }
+
+
+def test_status_carries_its_tweets_media_as_attachments():
+    status = entities.status(tweet_view(media=[READY_IMAGE]), PEOPLE, BASE)
+    assert status is not None
+
+    assert [a["id"] for a in status["media_attachments"]] == [READY_IMAGE["id"]]
+    assert status["media_attachments"][0]["url"] == READY_IMAGE["url"]

@@ -101,18 +101,21 @@ def account(account_id: str):
 
 @app.get("/api/v1/accounts/<account_id>/statuses")
 def account_statuses(account_id: str):
-    """The author's timeline; replies and reblogs are filtered out after the read, so a page may
-    be short, but its Link continues exactly where the timeline read stopped (no gaps)."""
+    """The author's timeline; replies, reblogs and (``only_media``) statuses without media are
+    filtered out after the read, so a page may be short, but its Link continues exactly where
+    the timeline read stopped (no gaps)."""
     caller = edge.user_id(app, "read:statuses")
     query = edge.params(app)
     filters = edge.parse(StatusFilters, {k: v for k, v in query.items() if k in StatusFilters.model_fields})
     author = _account(edge.status_id(account_id))["id"]
-    if filters.only_media or filters.pinned:  # Warbler has neither media nor pinned posts
+    if filters.pinned:  # Warbler has no pinned posts
         return edge.json_response([])
     page = paging.timeline(UserTimeline(author), query)
     views = tweet_views.hydrate(page.entries, caller)
-    if filters.exclude_reblogs:
+    if filters.exclude_reblogs or filters.only_media:  # a reblog carries no media of its own
         views = [v for v in views if v.get("retweet_of") is None]
+    if filters.only_media:
+        views = [v for v in views if v.get("media")]
     if filters.exclude_replies:
         views = [v for v in views if not v.get("reply_to_id")]
     body = render.statuses(views, edge.base_url(app))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from warbler import errors
+from warbler import api, errors
 from warbler.engagement import toggle
 from warbler.engagement.store import LIKE, RETWEET
 from warbler.idempotency import once_per_key
@@ -23,7 +23,7 @@ MAX_DESCENDANTS = 60
 
 
 class NewStatus(BaseModel):
-    status: str = Field(min_length=1)
+    status: str = ""  # may be empty when media_ids names media (the native rule decides)
     in_reply_to_id: str | None = None
     media_ids: list[str] = []
     visibility: str | None = None
@@ -35,7 +35,8 @@ class NewStatus(BaseModel):
 def _post(request: dict) -> dict:
     body = request["payload"]
     reply_to = edge.status_id(body["in_reply_to_id"]) if body.get("in_reply_to_id") else None
-    return write.post_tweet(request["caller"], body["status"], reply_to_id=reply_to)
+    media_ids = [api.media_id(m) for m in body.get("media_ids") or []]
+    return write.post_tweet(request["caller"], body["status"], reply_to_id=reply_to, media_ids=media_ids)
 
 
 _post_once = once_per_key(_post)
@@ -45,13 +46,11 @@ _post_once = once_per_key(_post)
 def post():
     caller = edge.user_id(app, "write:statuses")
     body = edge.parse(NewStatus, edge.params(app))
-    if body.media_ids:
-        raise errors.InvalidInput("Warbler has no media attachments yet")
     if body.visibility not in (None, "", entities.VISIBILITY):
         raise errors.InvalidInput("Warbler posts are always public")
     if body.spoiler_text:
         raise errors.InvalidInput("Warbler has no content warnings")
-    payload = {"status": body.status, "in_reply_to_id": body.in_reply_to_id}
+    payload = {"status": body.status, "in_reply_to_id": body.in_reply_to_id, "media_ids": body.media_ids}
     view = _post_once(caller, edge.header(app, "Idempotency-Key"), payload, context=app.lambda_context)
     return edge.json_response(render.status(view, edge.base_url(app)))
 

@@ -9,8 +9,11 @@ Mastodon's envelope ``{"error": "message"}``; OAuth protocol errors get RFC 6749
 from __future__ import annotations
 
 import base64
+import email.policy
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from email.parser import BytesParser
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -82,9 +85,10 @@ def make_app() -> APIGatewayRestResolver:
     return app
 
 
-def rest_handler(app: APIGatewayRestResolver) -> Any:
-    """``api.rest_handler``, taking form bodies as well as JSON (OAuth and Mastodon clients send them)."""
-    return api.rest_handler(app, json_bodies_only=False)
+def rest_handler(app: APIGatewayRestResolver, upload_routes: Mapping[str, int] | None = None) -> Any:
+    """``api.rest_handler``, taking form bodies as well as JSON (OAuth and Mastodon clients send
+    them); ``upload_routes`` may carry larger bodies (``warbler.mastodon.uploads``)."""
+    return api.rest_handler(app, json_bodies_only=False, upload_routes=upload_routes)
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -98,15 +102,73 @@ def _pairs_to_params(pairs: list[tuple[str, str]], into: dict[str, Any]) -> None
             into[key] = value
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart/form-data body."""
+
+    data: bytes
+    content_type: str
+    filename: str | None
+
+
+def _content_type(app: APIGatewayRestResolver) -> str:
+    return (header(app, "Content-Type") or "").strip()
+
+
+def _form_data(app: APIGatewayRestResolver) -> tuple[list[tuple[str, str]], dict[str, UploadedFile]]:
+    """The text fields and the files of a multipart/form-data body (API Gateway hands it over
+    base64-encoded: multipart is one of the REST API's binary media types)."""
+    cached = app.context.get("form_data")
+    if cached is not None:
+        return cached
+    event = app.current_event
+    raw = event.body or ""
+    data = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8", "surrogateescape")
+    head = f"Content-Type: {_content_type(app)}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
+    if not message.is_multipart():
+        raise errors.BadRequest("the multipart/form-data body could not be read (boundary missing or wrong)")
+    fields: list[tuple[str, str]] = []
+    files: dict[str, UploadedFile] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        body = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            declared = part.get_content_type() if part.get("Content-Type") else "application/octet-stream"
+            files[name] = UploadedFile(body, declared, filename)
+        else:
+            fields.append((name, body.decode("utf-8", "replace")))
+    app.append_context(form_data=(fields, files))  # parsed once per request (Powertools clears it)
+    return fields, files
+
+
+def _is_form_data(app: APIGatewayRestResolver) -> bool:
+    return _content_type(app).split(";", 1)[0].strip().lower() == api.MULTIPART
+
+
+def uploaded_file(app: APIGatewayRestResolver, name: str) -> UploadedFile:
+    """The file part ``name`` of a multipart/form-data request (422 when there is none)."""
+    found = _form_data(app)[1].get(name) if _is_form_data(app) and app.current_event.body else None
+    if found is None or not found.data:
+        raise errors.InvalidInput(f"Validation failed: {name}: a file is required (multipart/form-data)")
+    return found
+
+
 def params(app: APIGatewayRestResolver) -> dict[str, Any]:
     """Query string and body as one dict, as Rails merges them: ``a[]=1&a[]=2`` -> ``{"a": [...]}``;
-    the body may be JSON, form-urlencoded, or empty."""
+    the body may be JSON, form-urlencoded, multipart/form-data (its text fields), or empty."""
     event = app.current_event
     out: dict[str, Any] = {}
     multi = event.multi_value_query_string_parameters or {}
     _pairs_to_params([(k, v) for k, values in multi.items() for v in values], out)
     raw = event.body
-    if raw:
+    if raw and _is_form_data(app):
+        _pairs_to_params(_form_data(app)[0], out)
+    elif raw:
         if event.is_base64_encoded:
             raw = base64.b64decode(raw).decode("utf-8", "replace")
         kind = (event.headers.get("Content-Type") or event.headers.get("content-type") or "").lower()

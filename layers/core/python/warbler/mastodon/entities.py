@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warbler import text as text_rules
+from warbler.media.geometry import preview_size
+from warbler.settings import get_settings
 
 AVATAR_MISSING = "/avatars/original/missing.png"  # Mastodon's own path for "no avatar"
 HEADER_MISSING = "/headers/original/missing.png"
@@ -175,6 +177,39 @@ def trending_tag(trend: Mapping[str, Any], base: str, day_start: int) -> dict:
     return tag(trend["name"], base, [{"day": day_start, "uses": uses, "accounts": int(trend.get("accounts") or 0)}])
 
 
+# Warbler media kind -> Mastodon's attachment type. A GIF stays a GIF file (Mastodon converts
+# them to MP4 and calls that "gifv", which clients play in a <video>): here it is an "image".
+MEDIA_TYPES = {"image": "image", "gif": "image", "video": "video"}
+
+
+def _dimensions(width: int, height: int) -> dict:
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
+
+
+def media_attachment(media: Mapping[str, Any], preview_px: int | None = None) -> dict:
+    """MediaAttachment from a native media view (``media.service.view`` or ``detail``). ``url`` is
+    null until processing made the file (as Mastodon's v2 upload answers); ``meta.small`` is the
+    preview's size (it fits a ``preview_px`` square: ``Settings.media_preview_px``)."""
+    preview_px = preview_px or get_settings().media_preview_px
+    width, height = media.get("width"), media.get("height")
+    meta: dict[str, Any] = {}
+    if width and height:
+        meta["original"] = _dimensions(int(width), int(height))
+        if media.get("preview_url"):
+            meta["small"] = _dimensions(*preview_size(int(width), int(height), preview_px))
+    return {
+        "id": str(media["id"]),
+        "type": MEDIA_TYPES.get(media.get("type") or "", "unknown"),
+        "url": media.get("url"),
+        "preview_url": media.get("preview_url"),
+        "remote_url": None,
+        "preview_remote_url": None,
+        "meta": meta,
+        "description": media.get("alt_text"),
+        "blurhash": None,
+    }
+
+
 def status(
     view: Mapping[str, Any],
     accounts: Mapping[str, Mapping[str, Any]],
@@ -216,6 +251,7 @@ def status(
         reblogged=bool(view.get("retweeted")) if "retweeted" in view else None,
         mentions=[mention(m, base) for m in mentioned],
         tags=[tag(t, base) for t in view.get("hashtags") or []],
+        media_attachments=[media_attachment(m) for m in view.get("media") or []],
     )
     return out
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from warbler import text
-from warbler.mastodon import oauth, scopes
+from warbler.mastodon import oauth, scopes, uploads
+from warbler.media import images
+from warbler.media import service as media
 from warbler.settings import get_settings
 
 WARBLER_VERSION = "1.0.0"  # the API version the native OpenAPI document states
@@ -39,19 +41,21 @@ def _domain(base: str) -> str:
 def _statuses_configuration() -> dict:
     return {
         "max_characters": text.MAX_TWEET_CHARS,
-        "max_media_attachments": 0,
+        "max_media_attachments": media.MAX_IMAGES,
         "characters_reserved_per_url": CHARACTERS_RESERVED_PER_URL,
     }
 
 
 def _media_configuration() -> dict:
+    # Warbler neither transcodes nor checks a video's frame rate or size: the last two are
+    # Mastodon's own limits, which clients check a file against before they upload it.
     return {
-        "supported_mime_types": [],
-        "image_size_limit": 0,
-        "image_matrix_limit": 0,
-        "video_size_limit": 0,
-        "video_frame_rate_limit": 0,
-        "video_matrix_limit": 0,
+        "supported_mime_types": [*images.IMAGE_TYPES, images.MP4],
+        "image_size_limit": uploads.file_limit(images.JPEG),
+        "image_matrix_limit": get_settings().media_max_pixels,
+        "video_size_limit": uploads.file_limit(images.MP4),
+        "video_frame_rate_limit": 120,
+        "video_matrix_limit": 8_294_400,
     }
 
 

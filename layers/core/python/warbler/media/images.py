@@ -132,7 +132,7 @@ def _strip_info(image: Image.Image) -> None:
 def _preview(image: Image.Image, preview_px: int) -> bytes:
     first = image.copy()
     first = first.convert("RGBA" if first.mode in ("RGBA", "LA", "P", "PA") else "RGB")
-    first.thumbnail((preview_px, preview_px))
+    first.thumbnail((preview_px, preview_px))  # the size warbler.media.geometry.preview_size names
     out = io.BytesIO()
     first.save(out, format="WEBP", quality=80, method=4)
     return out.getvalue()
