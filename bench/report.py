@@ -32,16 +32,21 @@ COMMANDS = [
     "`ZADD` (a retweet also `ZREVRANGE` of the dedupe window), for ~1 in 14 entries `ZCARD` "
     "(+ `ZREMRANGEBYRANK` past the cap); per timeline named in the call one `EXISTS`; per slot one `HMGET` "
     "of the live index per thousand followers. Removals: `ZREM` per delivery, the same `HMGET`.",
-    "- **Warm home read**: round trip 1 is one pipeline of `EXISTS`, `ZREMRANGEBYRANK` (trim), "
-    "`ZREVRANGEBYLEX` (page), `SRANDMEMBER` (famous followees), `EXPIRE`, `SET NX EX` (hourly seen marker); "
-    "round trip 2, only with famous followees, `EXISTS` + `ZREVRANGEBYLEX` per famous author; then "
+    "- **Warm home read**: round trip 1 is one `EVALSHA` in the reader's bucket slot: `EXISTS`, "
+    "`ZREMRANGEBYRANK` (trim), `ZREVRANGEBYLEX` (page), `EXPIRE` of the home timeline, `SRANDMEMBER` "
+    "(famous followees), `SET NX EX` (hourly seen marker), and per famous followee `ZSCORE` (is the "
+    "bucket's copy filled?), `ZREVRANGEBYLEX` + `ZCARD` + `EXPIRE` of that copy; round trip 2 is "
     "hydration: `GET` per tweet record with the caller's like/retweet flags (`SMISMEMBER`, `GET` of the "
-    "since-markers), and `GET` per author card not memoised in the process.",
+    "since-markers), and `GET` per author card not memoised in the process (a third round trip when "
+    "a card's 30 s memo lapsed). A copy missing from the bucket costs that read two more round trips "
+    "(the authors' timelines, then filling the copies); the planner writes a famous tweet into the "
+    "copies with the fan-out script (at most 256 `EVALSHA`, one per bucket).",
     "- **Trend aggregator** (one batch): one pipeline of one `EVALSHA` per trend key tag (64) with every "
-    "(term, bucket) group under it; inside, per use `SADD` (exactly-once), `HINCRBY`, `PFADD`; per group "
-    "`HGET`, `PFCOUNT` + `HSET` when the HLL changed, `EXPIRE NX` ×2, and on a new bucket field `EXPIRE` + "
-    "`HLEN` (+ `HKEYS`/`HDEL` past the budget). Then one pipeline of `ZADD GT` + `EXPIRE` per (kind, bucket) "
-    "active index.",
+    "(term, bucket) group under it; inside, per use `SADD` (exactly-once); per group `EXISTS` (a new "
+    "bucket?), one `HINCRBY` by the group's new events and one variadic `PFADD` of their accounts, `HGET` + "
+    "`PFCOUNT` (+ `HSET`) when the HLL changed, `EXPIRE NX` ×2 for a new bucket's HLL and seen-set, and on "
+    "a new bucket field `EXPIRE` + `HLEN` (+ `HKEYS`/`HDEL` past the budget). Then one pipeline of "
+    "`ZADD GT` + `EXPIRE` per (kind, bucket) active index, for the terms whose accounts grew.",
 ]
 
 
@@ -200,7 +205,20 @@ def _markdown(results: Results, plots: list[str]) -> str:
                f"`python -m bench.trends_bench --events {t['events']}` in a subprocess (its own redis-server): "
                f"full handler **{t['full']:,.0f} events/s** vs the floor {t['baseline']:,.0f} events/s, "
                f"ratio **{_x(t['ratio'])}** (target ≥ 0.6×); redelivered batches {t['redeliver']:,.0f} events/s, "
-               f"hashtags only {t['hashtags']:,.0f} events/s; {t['terms']:.1f} terms per post."]  # fmt: skip
+               f"hashtags only {t['hashtags']:,.0f} events/s; {t['terms']:.1f} terms per post. The ratio is the "
+               f"median of the per-batch ratios (each batch's handler run and floor run back to back); the ratio "
+               f"of the sums was {_x(t.get('ratio_of_sums', math.nan))}."]  # fmt: skip
+        if t.get("stages"):
+            total = sum(t["stages"].values()) or math.nan
+            md += [
+                "",
+                "Where the handler's time goes (the same batches replayed stage by stage: every event is "
+                "already seen, so Redis's share is a lower bound):",
+                "",
+                "| stage | seconds | share |",
+                "|---|---|---|",
+            ]
+            md += [f"| {name} | {sec:.3f} | {sec / total:.0%} |" for name, sec in t["stages"].items()]  # fmt: skip
 
     md += ["", "## Redis commands each hot path sends", "", *COMMANDS]
 

@@ -148,6 +148,8 @@ class Keys:
 # by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
 # (the precomputed JSON the API serves with one GET).
 TREND_KIND_TAGS = {"hashtags": "h", "topics": "t"}
+_TERM_KEYS_MAX = 100_000
+_term_keys: dict[tuple[str, str], tuple[int, str, str]] = {}  # (kind, term) -> (buckets, tag, key)
 
 
 class TrendKeys:
@@ -170,11 +172,18 @@ class TrendKeys:
         return f"{TrendKeys.term(kind, term)}:ev:{bucket}"
 
     @staticmethod
-    def counting(kind: str, term: str, bucket: int) -> tuple[str, str, str]:
-        """(term hash, bucket HLL, bucket seen-set): what counting one bucket of a term writes."""
-        k = TREND_KIND_TAGS[kind]  # TrendKeys.term, inlined: the trend counter's hot loop
-        key = f"tr:{{tr{zlib.crc32(f'{k}:{term}'.encode()) % get_settings().trends_key_buckets}}}:{k}:{term}"
-        return key, f"{key}:acc:{bucket}", f"{key}:ev:{bucket}"
+    def counting(kind: str, term: str) -> tuple[str, str]:
+        """(hash tag, term hash key): what counting a term names (the counting script names the
+        bucket's ``accounts`` and ``seen`` keys from it). The trend counter's hot loop, so a
+        term's tag and key are memoised."""
+        buckets = get_settings().trends_key_buckets
+        known = _term_keys.get((kind, term))
+        if known is None or known[0] != buckets:
+            if len(_term_keys) > _TERM_KEYS_MAX:
+                _term_keys.clear()
+            tag = TrendKeys.tag(kind, term)
+            known = _term_keys[(kind, term)] = (buckets, tag, f"tr:{tag}:{TREND_KIND_TAGS[kind]}:{term}")
+        return known[1], known[2]
 
     @staticmethod
     def active(kind: str, bucket: int) -> str:

@@ -84,6 +84,13 @@ def terms_of(event: dict, originals: dict[str, dict]) -> dict[str, list[str]]:
 def aggregate(events: Sequence[dict], store: TrendStore | None = None) -> int:
     """Count a batch of activity events into the buckets of their ``at``; returns the uses
     counted (before deduplication). Safe to repeat: each event id counts once per term."""
+    uses = uses_of(events)
+    (store or TrendStore()).count(uses, retention())
+    return sum(len(u.events) for u in uses)
+
+
+def uses_of(events: Sequence[dict]) -> list[Uses]:
+    """A batch's events grouped by (kind, term, bucket): what one count sends."""
     counted = [e for e in events if e.get("type") in COUNTED]
     retweeted = [e["tweet_id"] for e in counted if e["type"] == activity.RETWEET and e.get("tweet_id")]
     originals = views.records(retweeted) if retweeted else {}
@@ -94,9 +101,7 @@ def aggregate(events: Sequence[dict], store: TrendStore | None = None) -> int:
         for kind, terms in terms_of(event, originals).items():
             for term in terms:
                 groups[(kind, term, bucket)].append(pair)
-    uses = [Uses(kind, term, bucket, pairs) for (kind, term, bucket), pairs in groups.items()]
-    (store or TrendStore()).count(uses, retention())
-    return sum(len(u.events) for u in uses)
+    return [Uses(kind, term, bucket, pairs) for (kind, term, bucket), pairs in groups.items()]
 
 
 # -- scoring and ranking ------------------------------------------------------------------

@@ -15,53 +15,65 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from warbler.adapters.keys import TrendKeys, hash_tag
+from warbler.adapters.keys import TrendKeys
 from warbler.adapters.redis_client import Redis, client, script, script_pipelines
 
 # One call counts every (term, bucket) group of a batch under one hash tag. KEYS: per group, its
-# term hash, bucket HLL and bucket seen-set. ARGV: hash ttl, bucket ttl, the hash's field budget,
+# term hash (the bucket's HLL and seen-set are named from it, as ``TrendKeys`` names them: keys
+# of the same slot, so one key per group crosses the wire). ARGV: hash ttl, bucket ttl, the hash's field budget,
 # then per group: bucket, the oldest bucket worth keeping, and its events as one string of
 # space-separated "event-id account-id" pairs (one argument per group keeps the client's encoding
-# cost per group, not per use). Returns each group's distinct accounts in its bucket.
+# cost per group, not per use). Returns each group's distinct accounts in its bucket, or -1 when
+# they did not change (nothing new counted, or no new account): its active index entry stands.
 _COUNT = """
 local hash_ttl, bucket_ttl, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
 local a = 4
-for g = 1, #KEYS, 3 do
-  local term, hll, seen = KEYS[g], KEYS[g + 1], KEYS[g + 2]
-  local b, oldest = ARGV[a], tonumber(ARGV[a + 1])
+for g = 1, #KEYS do
+  local term, b, oldest = KEYS[g], ARGV[a], tonumber(ARGV[a + 1])
+  local hll, seen = term .. ':acc:' .. b, term .. ':ev:' .. b  -- TrendKeys.accounts, .seen
   local uf, af = 'u' .. b, 'a' .. b
-  local changed, new_field = false, false
+  -- A bucket's seen-set and HLL are made together, here: give them their life when they are.
+  local fresh = redis.call('EXISTS', seen) == 0
+  local new_accounts, n = {}, 0
   for event_id, account_id in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do
     if redis.call('SADD', seen, event_id) == 1 then
-      if redis.call('HINCRBY', term, uf, 1) == 1 then
-        new_field = true
-      end
-      if redis.call('PFADD', hll, account_id) == 1 then
-        changed = true
-      end
+      n = n + 1
+      new_accounts[n] = account_id
     end
   end
   a = a + 3
-  local accounts = tonumber(redis.call('HGET', term, af)) or 0
-  if changed then
-    local estimate = redis.call('PFCOUNT', hll)
-    if estimate > accounts then
-      accounts = estimate
-      redis.call('HSET', term, af, accounts)
+  local accounts = -1
+  if n > 0 then
+    -- The group's new events in one increment and one PFADD (the increments are the same).
+    local new_field = redis.call('HINCRBY', term, uf, n) == n
+    local changed = false
+    for from = 1, n, 1000 do
+      if redis.call('PFADD', hll, unpack(new_accounts, from, math.min(from + 999, n))) == 1 then
+        changed = true
+      end
     end
-  end
-  -- The bucket's keys live bucket_ttl from their first write (NX: later writes leave it).
-  redis.call('EXPIRE', hll, bucket_ttl, 'NX')
-  redis.call('EXPIRE', seen, bucket_ttl, 'NX')
-  -- The hash only grows by a new bucket field (or is created so): only then renew its life
-  -- (hash_ttl outlasts the 24 h baseline by more than a bucket) and drop fields past the budget.
-  if new_field then
-    redis.call('EXPIRE', term, hash_ttl)
-    if redis.call('HLEN', term) > budget then
-      for _, f in ipairs(redis.call('HKEYS', term)) do
-        if tonumber(string.sub(f, 2)) < oldest then
-          redis.call('HDEL', term, f)
+    if changed then
+      accounts = tonumber(redis.call('HGET', term, af)) or 0
+      local estimate = redis.call('PFCOUNT', hll)
+      if estimate > accounts then
+        accounts = estimate
+        redis.call('HSET', term, af, accounts)
+      end
+    end
+    if fresh then
+      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
+      redis.call('EXPIRE', seen, bucket_ttl, 'NX')
+    end
+    -- The hash only grows by a new bucket field (or is created so): only then renew its life
+    -- (hash_ttl outlasts the 24 h baseline by more than a bucket) and drop fields past the budget.
+    if new_field then
+      redis.call('EXPIRE', term, hash_ttl)
+      if redis.call('HLEN', term) > budget then
+        for _, f in ipairs(redis.call('HKEYS', term)) do
+          if tonumber(string.sub(f, 2)) < oldest then
+            redis.call('HDEL', term, f)
+          end
         end
       end
     end
@@ -102,10 +114,10 @@ class TrendStore:
         any batch; safe to repeat with the same events. Returns the groups counted."""
         if not uses:
             return 0
-        by_tag: dict[str, list[tuple[Uses, tuple[str, str, str]]]] = defaultdict(list)
+        by_tag: dict[str, list[tuple[Uses, str]]] = defaultdict(list)
         for u in uses:
-            keys = TrendKeys.counting(u.kind, u.term, u.bucket)
-            by_tag[hash_tag(keys[0])].append((u, keys))
+            tag, key = TrendKeys.counting(u.kind, u.term)
+            by_tag[tag].append((u, key))
         header: list[str | int] = [keep.hash_ttl, keep.bucket_ttl, 2 * keep.buckets_kept + 4]
         ordered: list[Uses] = []
         accounts: list[int] = []
@@ -113,21 +125,23 @@ class TrendStore:
             for tag in tags:
                 call_keys: list[str] = []
                 args = list(header)
-                for u, keys in by_tag[tag]:
-                    call_keys += keys
+                for u, key in by_tag[tag]:
+                    call_keys.append(key)
                     pairs = " ".join(f"{event_id} {account_id}" for event_id, account_id in u.events)
                     args += (u.bucket, u.bucket - keep.buckets_kept, pairs)
                     ordered.append(u)
                 self._count(keys=call_keys, args=args, client=pipe)
             accounts += [n for reply in pipe.execute() for n in reply]
-        pipe = self._r.pipeline(transaction=False)
         active: dict[str, dict[str, int]] = {}
         for u, n in zip(ordered, accounts, strict=True):
-            active.setdefault(TrendKeys.active(u.kind, u.bucket), {})[u.term] = int(n)
-        for key, members in active.items():
-            pipe.zadd(key, members, gt=True)
-            pipe.expire(key, keep.bucket_ttl)
-        pipe.execute()
+            if int(n) >= 0:
+                active.setdefault(TrendKeys.active(u.kind, u.bucket), {})[u.term] = int(n)
+        if active:
+            pipe = self._r.pipeline(transaction=False)
+            for key, members in active.items():
+                pipe.zadd(key, members, gt=True)
+                pipe.expire(key, keep.bucket_ttl)
+            pipe.execute()
         return len(uses)
 
     def active(self, kind: str, buckets: Iterable[int], min_accounts: int) -> dict[str, int]:
