@@ -28,14 +28,25 @@ def _visibility(name: str) -> WAF.VisibilityConfigProperty:
     )
 
 
-def _managed(priority: int, name: str, scope_down: WAF.StatementProperty | None = None) -> WAF.RuleProperty:
+# The common rule set blocks any body over 8 KB; the API takes up to ``Settings.max_body_bytes``
+# (16 KB: a 280-character tweet with its media ids is far below, a full profile edit is not) and
+# answers a larger one itself with a 413 in the error envelope. So that one rule only counts.
+COUNTED_COMMON_RULES = ("SizeRestrictions_BODY",)
+
+
+def _managed(
+    priority: int, name: str, scope_down: WAF.StatementProperty | None = None, counted: tuple[str, ...] = ()
+) -> WAF.RuleProperty:
+    overrides = [
+        WAF.RuleActionOverrideProperty(name=rule, action_to_use=WAF.RuleActionProperty(count={})) for rule in counted
+    ]
     return WAF.RuleProperty(
         name=name,
         priority=priority,
         override_action=WAF.OverrideActionProperty(none={}),
         statement=WAF.StatementProperty(
             managed_rule_group_statement=WAF.ManagedRuleGroupStatementProperty(
-                vendor_name="AWS", name=name, scope_down_statement=scope_down
+                vendor_name="AWS", name=name, scope_down_statement=scope_down, rule_action_overrides=overrides or None
             )
         ),
         visibility_config=_visibility(name),
@@ -108,7 +119,7 @@ class RestWaf(Construct):
             rules=[
                 _rate(0, "AuthPerIp", config.waf_auth_limit_per_5min, auth_paths),
                 _rate(1, "PerIp", config.waf_limit_per_5min),
-                _managed(2, "AWSManagedRulesCommonRuleSet", not_file_uploads()),
+                _managed(2, "AWSManagedRulesCommonRuleSet", not_file_uploads(), COUNTED_COMMON_RULES),
                 _managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
             ],
         )

@@ -9,6 +9,7 @@ from typing import Any
 from cfn import actions_on, log_group_of, logical_id, resources, stream_id
 
 from infra import catalog
+from infra.cdk.config import Settings
 from tests.infra.conftest import REPO_ROOT
 
 # --- identity --------------------------------------------------------------------------------
@@ -103,6 +104,10 @@ def test_rest_api_has_a_waf_with_managed_rules_and_per_ip_rate_limits(template: 
         if "ManagedRuleGroupStatement" in r["Statement"]
     }
     assert managed == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+    # Its 8 KB body cap would refuse bodies the API takes (up to max_body_bytes, 16 KB): counted only.
+    common = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+    assert common["RuleActionOverrides"] == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+    assert Settings.__dataclass_fields__["max_body_bytes"].default > 8 * 1024
     per_ip = rules["PerIp"]["Statement"]["RateBasedStatement"]
     auth = rules["AuthPerIp"]["Statement"]["RateBasedStatement"]
     assert per_ip["AggregateKeyType"] == auth["AggregateKeyType"] == "IP"
