@@ -156,29 +156,31 @@ class RestGateway(Served):
 
     # -- request handling -------------------------------------------------------------------
 
-    def match(self, method: str, path: str) -> tuple[BoundRoute | None, dict[str, str], bool]:
-        """(route, path parameters, path_known): path_known distinguishes 405 from 404."""
-        path_known = False
+    def match(self, method: str, path: str) -> tuple[BoundRoute | None, dict[str, str], list[str]]:
+        """(route, path parameters, the methods the path has): those tell a 405 from a 404."""
+        methods: list[str] = []
         for bound in self.routes:
             m = bound.pattern.match(path)
             if m is None:
                 continue
-            path_known = True
+            methods.append(bound.route.method)
             if bound.route.method == method.upper():
-                return bound, {k: unquote(v) for k, v in m.groupdict().items()}, True
-        return None, {}, path_known
+                return bound, {k: unquote(v) for k, v in m.groupdict().items()}, methods
+        return None, {}, methods
 
     def handle(self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str):
         """One request -> (status, [(header, value)], body bytes)."""
         request_id = str(uuid.uuid4())
         split = urlsplit(raw_path)
         path = split.path or "/"
-        bound, path_params, path_known = self.match(method, path)
+        bound, path_params, methods = self.match(method, path)
         if bound is None:
-            if path_known and method.upper() == "OPTIONS" and self.cors is not None:
+            if methods and method.upper() == "OPTIONS" and self.cors is not None:
                 return self.cors.preflight(headers)
-            if path_known:
-                return 405, [], error_body("method_not_allowed", f"{method} is not allowed on {path}")
+            if methods:  # RFC 9110: a 405 names the methods the resource has
+                allow = ", ".join(sorted(set(methods) | {"OPTIONS"} if self.cors is not None else set(methods)))
+                error = error_body("method_not_allowed", f"{method} is not allowed on {path}")
+                return 405, [("Allow", allow)], error
             return 404, [], error_body("not_found", f"No route for {method} {path}")
 
         authorizer = None

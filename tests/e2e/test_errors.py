@@ -54,7 +54,7 @@ def test_tweet_validation(api):
 
 def test_follow_rules(api):
     alice = api.signup()
-    _error(alice.call("POST", f"/users/{alice.handle}/follow"), 422)
+    _error(alice.call("POST", f"/users/{alice.handle}/follow"), 403)  # as Mastodon: not permitted
     _error(alice.call("POST", "/users/nobody_here_x/follow"), 404)
 
 
@@ -63,13 +63,16 @@ def test_bad_list_parameters(api):
     _error(alice.call("GET", "/timelines/home", params={"limit": 0}), 422)
     _error(alice.call("GET", "/timelines/home", params={"limit": 101}), 422)
     _error(alice.call("GET", "/timelines/home", params={"limit": "ten"}), 422)
-    _error(alice.call("GET", "/timelines/home", params={"cursor": "%%%"}), 400)
-    _error(alice.call("GET", "/timelines/home", params={"since_id": "abc"}), 400)
+    _error(alice.call("GET", "/timelines/home", params={"cursor": "%%%"}), 422)  # not in the cursor format
+    _error(alice.call("GET", "/timelines/home", params={"cursor": "JSJ9." + "A" * 22}), 400)  # no valid MAC
+    _error(alice.call("GET", "/timelines/home", params={"since_id": "abc"}), 422)
 
 
-def test_tweet_ids_that_are_not_ids_are_404(api):
+def test_tweet_ids_that_are_not_ids_are_422_and_unknown_ids_404(api):
     alice = api.signup()
-    _error(alice.call("GET", "/tweets/not-a-number"), 404)
+    _error(alice.call("GET", "/tweets/not-a-number"), 422)
+    _error(alice.call("GET", "/tweets/0"), 404)
+    _error(alice.call("GET", "/tweets/9999999999999999999"), 404)
 
 
 def test_profile_update_validation(api):

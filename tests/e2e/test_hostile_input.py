@@ -25,6 +25,7 @@ def caller(api):
 
 
 DEEP = "[" * 8000 + "]" * 8000
+FORGED_CURSOR = "ImFiYyI." + "A" * 22
 
 
 @pytest.mark.parametrize("path", ["/auth/login", "/tweets"])
@@ -36,7 +37,8 @@ def test_json_nested_8000_deep_is_400(api, caller, path):
 
 
 def test_a_cursor_that_decodes_to_deeply_nested_json_is_400(api, caller):
-    cursor = base64.urlsafe_b64encode(("[" * 3000 + "]" * 3000).encode()).decode().rstrip("=")
+    # In the cursor format (under 2048 characters, a 22-character MAC), so it reaches the decoder.
+    cursor = base64.urlsafe_b64encode(("[" * 600 + "]" * 600).encode()).decode().rstrip("=") + "." + "A" * 22
     _error(caller.call("GET", "/timelines/home", params={"cursor": cursor}), 400)
 
 
@@ -65,10 +67,10 @@ def test_a_surrogate_pair_is_text(api, caller):
 @pytest.mark.parametrize(
     "method,path,kwargs,status",
     [
-        ("GET", "/timelines/home", {"params": {"since_id": "²"}}, 400),
-        ("POST", "/tweets", {"json": {"text": "hi", "reply_to_id": "²"}}, 404),
-        ("POST", "/tweets", {"json": {"text": "hi", "quote_of_id": "⑨"}}, 404),
-        ("GET", "/tweets/²", {}, 404),
+        ("GET", "/timelines/home", {"params": {"since_id": "²"}}, 422),
+        ("POST", "/tweets", {"json": {"text": "hi", "reply_to_id": "²"}}, 422),
+        ("POST", "/tweets", {"json": {"text": "hi", "quote_of_id": "⑨"}}, 422),
+        ("GET", "/tweets/²", {}, 422),
     ],
     ids=["since_id", "reply_to_id", "quote_of_id", "path"],
 )
@@ -78,12 +80,16 @@ def test_unicode_digits_are_not_ids(api, caller, method, path, kwargs, status):
 
 @pytest.mark.parametrize("path", ["/users/{h}/followers", "/users/{h}/following", "/users/{h}/likes"])
 def test_a_forged_cursor_on_a_dynamodb_list_is_400(api, caller, path):
-    _error(caller.call("GET", path.format(h=caller.handle), params={"cursor": "ImFiYyI"}), 400)
+    # '"abc"' as a cursor payload, in the cursor's format but without this API's MAC.
+    error = _error(caller.call("GET", path.format(h=caller.handle), params={"cursor": FORGED_CURSOR}), 400)
+    assert error["code"] == "invalid_cursor"
+    # Not even in the format: the request model refuses it.
+    _error(caller.call("GET", path.format(h=caller.handle), params={"cursor": "ImFiYyI"}), 422)
 
 
 def test_a_forged_cursor_on_replies_is_400(api, caller):
     tweet = caller.post("a parent")
-    _error(caller.call("GET", f"/tweets/{tweet['id']}/replies", params={"cursor": "ImFiYyI"}), 400)
+    _error(caller.call("GET", f"/tweets/{tweet['id']}/replies", params={"cursor": FORGED_CURSOR}), 400)
 
 
 def test_a_handle_with_a_trailing_newline_is_refused(api):

@@ -118,10 +118,11 @@ def test_unknown_path_is_404_with_the_error_envelope(gateway):
     assert error_code(r) == "not_found"
 
 
-def test_known_path_with_another_method_is_405(gateway):
+def test_known_path_with_another_method_is_405_naming_the_allowed_ones(gateway):
     r = requests.delete(f"{gateway.url}/public")
     assert r.status_code == 405
     assert error_code(r) == "method_not_allowed"
+    assert "GET" in r.headers["Allow"].split(", ")  # RFC 9110
 
 
 def test_authorized_route_without_token_is_401(gateway):

@@ -7,18 +7,27 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from warbler import api, users
+from warbler import api_models as m
+from warbler.settings import Settings
 
-# Declared once here, so validation and the OpenAPI document agree. pydantic's patterns are
-# full matches ("$" is the end of the text, not "before a trailing newline").
-Handle = Annotated[str, Field(min_length=1, max_length=15, pattern=r"^[A-Za-z0-9_]+$")]
+Handle = Annotated[str, Field(pattern=api.HANDLE_PATTERN, description="1-15 letters, digits or underscores")]
 
 app = api.make_app()
 
 
 class SignUp(BaseModel):
     handle: Handle
-    password: Annotated[str, Field(min_length=8, max_length=256)]
-    display_name: str | None = None
+    password: Annotated[
+        str,
+        Field(
+            min_length=Settings.password_min_length,
+            max_length=256,
+            # Cognito's own rule: no whitespace at either end, one line.
+            pattern="^\\S[^\\r\\n\\x85\\u2028\\u2029]*\\S$",
+            description=f"{Settings.password_min_length}-256 characters, not starting or ending with a space",
+        ),
+    ]
+    display_name: api.DisplayName | None = None
 
 
 class LogIn(BaseModel):
@@ -26,13 +35,36 @@ class LogIn(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
-@app.post("/auth/signup")
+SESSION_LINKS = {
+    "Me": {"operationId": "getMe"},
+    "Profile": {"operationId": "getUser", "parameters": {"handle": "$response.body#/user/handle"}},
+}
+
+
+@app.post(
+    "/auth/signup",
+    operation_id="signUp",
+    status_code=201,
+    responses={
+        201: m.ok(
+            m.Session,
+            "Signed up and logged in",
+            {
+                **SESSION_LINKS,
+                "LogIn": {
+                    "operationId": "logIn",
+                    "requestBody": {"handle": "$request.body#/handle", "password": "$request.body#/password"},
+                },
+            },
+        )
+    },
+)
 def sign_up(body: SignUp):
     user, token = users.sign_up(body.handle, body.password, body.display_name)
     return {"user": user, "token": token}, 201
 
 
-@app.post("/auth/login")
+@app.post("/auth/login", operation_id="logIn", responses={200: m.ok(m.Session, "Logged in", SESSION_LINKS)})
 def log_in(body: LogIn):
     user, token = users.log_in(body.handle, body.password)
     return {"user": user, "token": token}

@@ -12,7 +12,13 @@ from warbler.links import service
 app = api.make_app()
 
 
-@app.get("/s/<key>", summary="301 to the URL behind a short link; 404 for an unknown key")
+@app.get(
+    "/s/<key>",
+    summary="301 to the URL behind a short link; 404 for an unknown key",
+    operation_id="followLink",
+    status_code=301,
+    responses={301: {"description": "The link's target", "headers": {"Location": {"schema": {"type": "string"}}}}},
+)
 def follow(key: str):
     link = service.redirect(key)
     return Response(status_code=301, headers={"Location": link.url, **service.REDIRECT_HEADERS}, body="")

@@ -13,13 +13,15 @@ import orjson
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
+from pydantic import Field
 
-from warbler import errors
-from warbler.ids import normalize_id
+from warbler import errors, pagination, users
+from warbler.ids import ID_WIDTH, normalize_id
 from warbler.observability import logger, metrics, tracer
 from warbler.settings import Settings, get_settings
+from warbler.text import HANDLE_CHARS
 
 STATUS: dict[type[errors.WarblerError], int] = {
     errors.BadRequest: 400,
@@ -31,6 +33,11 @@ STATUS: dict[type[errors.WarblerError], int] = {
     errors.InvalidInput: 422,
     errors.RateLimited: 429,
 }
+
+
+def status_of(error: errors.WarblerError) -> int:
+    """The HTTP status of a domain error: its own class's, else its nearest ancestor's."""
+    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -68,7 +75,7 @@ def make_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(errors.WarblerError)
     def _domain(error: errors.WarblerError) -> Response:
-        return error_response(STATUS.get(type(error), 400), error.code, error.message)
+        return error_response(status_of(error), error.code, error.message)
 
     @app.exception_handler(RequestValidationError)
     def _validation(error: RequestValidationError) -> Response:
@@ -110,12 +117,32 @@ def media_id(raw: str) -> str:
     return value
 
 
-# List parameters, declared once so validation and the OpenAPI document agree: a page holds
-# 1..max_page_size items (the setting's default; ``page_size`` applies a lower configured one),
-# a cursor is what a previous page returned (opaque, authenticated: see warbler.pagination).
+# Request parameters, declared once so validation and the OpenAPI document agree (pydantic's
+# patterns are full matches: "$" is the end of the text, not "before a trailing newline").
+# An id is ASCII digits (``str.isdigit`` also takes "²"); one that names nothing is a 404.
+ID_PATTERN = rf"^[0-9]{{1,{ID_WIDTH}}}$"
+HANDLE_PATTERN = f"^{HANDLE_CHARS}$"
+IdField = Annotated[str, Field(pattern=ID_PATTERN, description="a decimal id (as a string)")]
+TweetIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="the tweet's id")]
+MediaIdPath = Annotated[str, Path(pattern=ID_PATTERN, description="the media item's id")]
+HandlePath = Annotated[str, Path(pattern=HANDLE_PATTERN, description="the user's handle (without @)")]
+SinceId = Annotated[str | None, Query(pattern=ID_PATTERN, description="only items newer than this id")]
+DisplayName = Annotated[
+    str, Field(max_length=users.MAX_DISPLAY_NAME, description="control and bidi characters are removed")
+]
+Bio = Annotated[str, Field(max_length=users.MAX_BIO, description="control and bidi characters are removed")]
+# A page holds 1..max_page_size items (the setting's default; ``page_size`` applies a lower
+# configured one); a cursor is what a previous page returned: opaque and authenticated (see
+# warbler.pagination), so one this API did not issue for this list and caller is a 400.
 PageLimit = Annotated[int | None, Query(ge=1, le=Settings.max_page_size, description="items per page")]
-# Any string may be presented; one this API did not issue for this list and caller is a 400.
-PageCursor = Annotated[str | None, Query(description="the next_cursor of the previous page (opaque)")]
+PageCursor = Annotated[
+    str | None,
+    Query(
+        pattern=pagination.CURSOR_PATTERN,
+        max_length=pagination.MAX_CURSOR_CHARS,
+        description="the next_cursor of the previous page (opaque: only cursors this API issued)",
+    ),
+]
 
 
 def page_size(limit: int | None) -> int:

@@ -15,6 +15,12 @@ class BadRequest(WarblerError):
     code = "bad_request"
 
 
+class InvalidCursor(BadRequest):
+    """A cursor this API did not issue for this list and caller (warbler.pagination)."""
+
+    code = "invalid_cursor"
+
+
 class Unauthorized(WarblerError):
     code = "unauthorized"
 

@@ -18,11 +18,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from warbler.errors import BadRequest
+from warbler.errors import InvalidCursor
 from warbler.settings import get_settings
 
 MAX_CURSOR_CHARS = 2048
 _MAC_BYTES = 16
+# The shape of every cursor ``encode`` makes (base64url payload "." 22-character base64url MAC).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$"
 
 
 def _b64(data: bytes) -> str:
@@ -49,11 +51,11 @@ def decode(cursor: str | None, scope: str = "") -> Any:
         return None
     payload, _, mac = cursor.partition(".")
     if len(cursor) > MAX_CURSOR_CHARS or not hmac.compare_digest(mac.encode(), _mac(scope, payload).encode()):
-        raise BadRequest("cursor is not valid")
+        raise InvalidCursor("cursor is not valid")
     try:
         return json.loads(_unb64(payload))
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("cursor is not valid") from None
+        raise InvalidCursor("cursor is not valid") from None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from warbler.links import extract
 
 MAX_TWEET_CHARS = extract.MAX_WEIGHTED_LENGTH
 # \A...\Z, not ^...$: "$" also matches before a trailing newline ("alice\n"). Use fullmatch.
-HANDLE_RE = re.compile(r"\A[A-Za-z0-9_]{1,15}\Z")
+HANDLE_CHARS = "[A-Za-z0-9_]{1,15}"
+HANDLE_RE = re.compile(rf"\A{HANDLE_CHARS}\Z")
 # C0 and C1 controls (NUL included) and the bidi embedding/override/isolate controls.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

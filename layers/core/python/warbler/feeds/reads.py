@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from warbler import activity, clock, ids, pagination, social_graph, users
 from warbler.adapters.redis_client import RedisErrors
-from warbler.errors import BadRequest
+from warbler.errors import BadRequest, InvalidCursor
 from warbler.feeds.entries import RULES, is_entry
 from warbler.feeds.store import AuthoredEntries, TimelineStore, window
 from warbler.observability import logger
@@ -39,13 +39,16 @@ _REBUILD_THREADS = 8
 def _bounds(cursor: str | None, since_id: str | None) -> tuple[str | None, str | None]:
     before = pagination.decode(cursor) if cursor else None
     if before is not None and not is_entry(before):
-        raise BadRequest("cursor is not valid")
+        raise InvalidCursor("cursor is not valid")
     after = None
     if since_id:
-        since = ids.normalize_id(since_id)
-        if since is None:
+        # Any id (ASCII digits, as the API's pattern says) bounds the page, whether or not a tweet
+        # has it: "0" is before every tweet, a 19-digit id beyond the newest after all of them.
+        if not ids.is_ascii_digits(since_id) or len(since_id) > ids.ID_WIDTH:
             raise BadRequest("since_id must be a tweet id")
-        after = since + ";"  # ";" sorts after ":", so the since tweet's own retweet entry is out too
+        after = (
+            since_id.zfill(ids.ID_WIDTH) + ";"
+        )  # ";" sorts after ":", so the since tweet's own retweet entry is out too
     return before, after
 
 

@@ -71,7 +71,7 @@ def make_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(errors.WarblerError)
     def _domain(failure: errors.WarblerError) -> Response:
-        return error(api.STATUS.get(type(failure), 400), failure.message)
+        return error(api.status_of(failure), failure.message)
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:

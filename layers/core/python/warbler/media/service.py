@@ -38,13 +38,13 @@ from warbler.settings import get_settings
 IMAGE, GIF, VIDEO = "image", "gif", "video"
 MAX_ALT_TEXT = 1000
 MAX_IMAGES = 4
-_KINDS = {images.JPEG: IMAGE, images.PNG: IMAGE, images.WEBP: IMAGE, images.GIF: GIF, images.MP4: VIDEO}
+KIND_OF_TYPE = {images.JPEG: IMAGE, images.PNG: IMAGE, images.WEBP: IMAGE, images.GIF: GIF, images.MP4: VIDEO}
 
 
 def kind_of(content_type: str) -> str:
-    kind = _KINDS.get(content_type)
+    kind = KIND_OF_TYPE.get(content_type)
     if kind is None:
-        accepted = ", ".join(_KINDS)
+        accepted = ", ".join(KIND_OF_TYPE)
         raise InvalidInput(f"content_type {content_type!r} is not accepted; use one of {accepted}")
     return kind
 
@@ -283,8 +283,9 @@ def _video_dimensions(m: Media, key: str, size: int) -> tuple[int, int] | None:
 
 
 def check_attachable(owner_id: str, media_ids: Sequence[str], media: Media | None = None) -> list[MediaItem]:
-    """The items a new tweet of ``owner_id`` may attach, in order, or a 422 naming the first id
-    that may not be and why. Up to 4 images, or 1 GIF, or 1 video."""
+    """The items a new tweet of ``owner_id`` may attach, in order, or an error naming the first id
+    that may not be and why: 404 for none of yours, 409 for one whose state forbids it (attached,
+    processing, failed), 422 for a mix the rules refuse. Up to 4 images, or 1 GIF, or 1 video."""
     if not media_ids:
         return []
     if len(set(media_ids)) != len(media_ids):
@@ -297,13 +298,13 @@ def check_attachable(owner_id: str, media_ids: Sequence[str], media: Media | Non
     for media_id in media_ids:
         item = found.get(media_id)
         if item is None or item.owner_id != owner_id:
-            raise InvalidInput(f"media {media_id}: no such media of yours")
+            raise NotFound(f"media {media_id}: no such media of yours")
         if item.tweet_id is not None:
-            raise InvalidInput(f"media {media_id}: already attached to a tweet")
+            raise Conflict(f"media {media_id}: already attached to a tweet")
         if item.state == PENDING:
-            raise InvalidInput(f"media {media_id}: still processing")
+            raise Conflict(f"media {media_id}: still processing")
         if item.state != READY:
-            raise InvalidInput(f"media {media_id}: processing failed ({item.reason})")
+            raise Conflict(f"media {media_id}: processing failed ({item.reason})")
         items.append(item)
     kinds = [i.kind for i in items]
     if len(items) > 1 and any(k != IMAGE for k in kinds):

@@ -20,6 +20,7 @@ from warbler.settings import get_settings
 from warbler.tweets import views
 
 MAX_ACTORS_SHOWN = 5
+MAX_ID_CHARS = 200  # a notification id is "<13-digit window>#<type>#<tweet id>"
 
 GROUPED = {activity.LIKE: "like", activity.RETWEET: "retweet", activity.FOLLOW: "follow"}
 UNDO = {activity.UNLIKE: "like", activity.UNRETWEET: "retweet", activity.UNFOLLOW: "follow"}
@@ -178,7 +179,7 @@ def unread_count(user_id: str) -> int:
 
 
 def mark_read(user_id: str, up_to_id: str) -> dict:
-    if not up_to_id or len(up_to_id) > 200:
+    if not up_to_id or len(up_to_id) > MAX_ID_CHARS:
         raise InvalidInput("up_to_id must be a notification id")
     user = users.get_user(user_id)
     if user.notifications_read_to is None or up_to_id > user.notifications_read_to:

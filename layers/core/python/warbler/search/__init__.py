@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warbler import pagination, social_graph
-from warbler.errors import BadRequest
+from warbler.errors import BadRequest, InvalidCursor
 from warbler.pagination import Page
 from warbler.search.query import TweetQuery, parse, top_query, tweet_filter, user_query
 from warbler.search.store import TWEETS, USERS, QueryRejected, SearchStore
@@ -41,7 +41,7 @@ def _decode(cursor: str | None, kind: str) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict) or value.get("k") != kind:
-        raise BadRequest("cursor does not belong to this search")
+        raise InvalidCursor("cursor does not belong to this search")
     return value
 
 
@@ -50,9 +50,9 @@ def _search_after(value: dict | None, shape: tuple[type, ...]) -> list | None:
         return None
     after = value.get("a")
     if not isinstance(after, list) or len(after) != len(shape):
-        raise BadRequest("cursor is not valid")
+        raise InvalidCursor("cursor is not valid")
     if not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(after, shape, strict=True)):
-        raise BadRequest("cursor is not valid")
+        raise InvalidCursor("cursor is not valid")
     return after
 
 
@@ -92,7 +92,7 @@ def _top(query: TweetQuery, limit: int, cursor: str | None) -> IdPage:
     else:
         o, t = state.get("o"), state.get("t")
         if not isinstance(o, int) or not isinstance(t, int) or not 0 <= o < max_depth:
-            raise BadRequest("cursor is not valid")
+            raise InvalidCursor("cursor is not valid")
         offset, now_ms = o, t
     size = min(limit, max_depth - offset)
     body = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from warbler import clock, limits, pagination, users
-from warbler.errors import InvalidInput
+from warbler.errors import Forbidden
 from warbler.pagination import Page
 from warbler.social_graph.store import FollowStore
 
@@ -17,7 +17,7 @@ from warbler.social_graph.store import FollowStore
 def follow(follower_id: str, handle: str) -> dict:
     followee_id = users.user_id_for_handle(handle)
     if followee_id == follower_id:
-        raise InvalidInput("you cannot follow yourself")
+        raise Forbidden("you cannot follow yourself")  # as Mastodon (403), not a malformed request
     limits.spend(follower_id, "follow")
     FollowStore().follow(follower_id, followee_id, clock.now_iso())  # False: an idempotent repeat
     return {"following": True}
