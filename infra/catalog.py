@@ -797,6 +797,11 @@ FUNCTIONS: tuple[Function, ...] = (
 AUTHORIZERS: tuple[Authorizer, ...] = tuple(f.authorizer for f in FUNCTIONS if f.authorizer)
 
 DLQ_NAME = "stream-failures"
+# A parked record the redrive has received this many times (once, at most twice, per run: an hour
+# or more of a dependency down, or a record no retry will ever apply) moves to the dead queue: the
+# redrive stops replaying it, an alarm asks an operator to look (infra/cdk/README.md).
+DEAD_LETTER_NAME = "stream-failures-dead"
+REDRIVE_MAX_RECEIVES = 100
 
 
 def functions_of(kind: Kind) -> tuple[Function, ...]:

@@ -48,6 +48,7 @@ class Watched:
 
     functions: list[WarblerFunction]
     dlq: sqs.IQueue
+    dead: sqs.IQueue | None = None
     rest_api: apigw.RestApi | None = None
     tables: dict[str, dynamodb.Table] = field(default_factory=dict)
     streams: dict[str, kinesis.Stream] = field(default_factory=dict)
@@ -211,6 +212,15 @@ class Alarms(Construct):
             900,
             "Stream records parked in the DLQ for 15 minutes: redrive them (infra/cdk/README.md)",
         )
+        if watched.dead is not None:
+            self._alarm(
+                self,
+                "RedriveGaveUp",
+                watched.dead.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+                1,
+                "The redrive gave up on parked stream records (infra/cdk/README.md): look, fix, move them back",
+                comparison=_GE,
+            )
 
     def _busiest_node(self, redis: Redis, metric: str, statistic: str, threshold: float, description: str) -> None:
         nodes = redis.node_ids

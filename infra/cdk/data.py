@@ -20,7 +20,8 @@ def _attribute(name: str | None) -> dynamodb.Attribute | None:
 
 
 class DataStores(Construct):
-    """Holds ``tables`` and ``streams`` keyed by catalog name, plus the shared ``dlq``."""
+    """Holds ``tables`` and ``streams`` keyed by catalog name, plus the shared ``dlq`` (the
+    on-failure queue) and ``dead`` (what the redrive gave up on)."""
 
     def __init__(
         self,
@@ -37,6 +38,15 @@ class DataStores(Construct):
         self.specs = {t.name: t for t in tables}
         self.tables = {t.name: self._table(t) for t in tables}
         self.streams = {s.name: self._stream(s, kinesis_retention_hours) for s in streams}
+        # What the redrive gave up on (catalog.REDRIVE_MAX_RECEIVES): kept for an operator.
+        self.dead = sqs.Queue(
+            self,
+            pascal(catalog.DEAD_LETTER_NAME),
+            queue_name=f"warbler-{stage}-{catalog.DEAD_LETTER_NAME}",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
         self.dlq = sqs.Queue(
             self,
             pascal(dlq_name),
@@ -44,6 +54,7 @@ class DataStores(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=catalog.REDRIVE_MAX_RECEIVES, queue=self.dead),
         )
 
     def _table(self, spec: catalog.Table) -> dynamodb.Table:

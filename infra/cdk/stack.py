@@ -162,6 +162,7 @@ class WarblerStack(Stack):
             watched=Watched(
                 functions=built,
                 dlq=data.dlq,
+                dead=data.dead,
                 rest_api=rest.api,
                 tables=data.tables,
                 streams=data.streams,

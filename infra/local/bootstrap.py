@@ -7,6 +7,7 @@ second run against the same moto finds the existing resources and returns the sa
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from dataclasses import dataclass, field
 
@@ -73,6 +74,7 @@ class Resources:
     bucket_names: dict[str, str] = field(default_factory=dict)  # catalog bucket name -> physical
     dlq_url: str = ""
     dlq_arn: str = ""
+    dead_url: str = ""  # what the redrive gave up on (catalog.REDRIVE_MAX_RECEIVES)
     user_pool_id: str = ""
     user_pool_client_id: str = ""
 
@@ -246,7 +248,12 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
     _ensure_tables(aws_client("dynamodb", endpoint_url), tables, res)
     _ensure_kinesis(aws_client("kinesis", endpoint_url), streams, res)
     sqs = aws_client("sqs", endpoint_url)
-    res.dlq_url = sqs.create_queue(QueueName=catalog.DLQ_NAME)["QueueUrl"]  # idempotent in SQS
+    res.dead_url = sqs.create_queue(QueueName=catalog.DEAD_LETTER_NAME)["QueueUrl"]  # idempotent in SQS
+    dead_arn = sqs.get_queue_attributes(QueueUrl=res.dead_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(catalog.REDRIVE_MAX_RECEIVES)}
+    res.dlq_url = sqs.create_queue(QueueName=catalog.DLQ_NAME, Attributes={"RedrivePolicy": json.dumps(policy)})[
+        "QueueUrl"
+    ]
     res.dlq_arn = sqs.get_queue_attributes(QueueUrl=res.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     _ensure_user_pool(aws_client("cognito-idp", endpoint_url), res)
     _ensure_buckets(aws_client("s3", endpoint_url), settings, res)
@@ -264,6 +271,8 @@ def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websock
         "opensearch_url": opensearch_url,
         "websocket_endpoint": websocket_endpoint,
         "stream_failures_queue_url": res.dlq_url,
+        # The redrive runs at will here (tests, drills every 5 s): a failed replay is visible at once.
+        "redrive_retry_seconds": "0",
     }
     values.update({f"{name}_table": physical for name, physical in tables.items()})
     values.update({f"{name}_stream": physical for name, physical in streams.items()})

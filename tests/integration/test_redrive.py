@@ -9,6 +9,7 @@ import signal
 
 import boto3
 
+from infra import catalog
 from infra.local.bootstrap import aws_client
 from infra.local.pollers import scheduled_event
 from tests.support import wait_until
@@ -51,3 +52,50 @@ def test_a_fanout_record_parked_during_a_redis_stall_is_applied_by_the_redrive(l
     assert result["still_failing"] == 0 and result["lost"] == 0
     assert reader.home_ids() == [tweet["id"]]
     assert not parked_by(local_stack, "fanout_worker")
+
+
+def test_a_record_no_replay_applies_is_given_up_after_the_queues_receive_limit(local_stack, api):
+    """A parked record that fails every replay is not replayed forever: after the queue's
+    maxReceiveCount (catalog.REDRIVE_MAX_RECEIVES, lowered here so the test is short) SQS moves it
+    to the dead queue, where the RedriveGaveUp alarm watches it (tests/infra/test_redrive_stack.py)."""
+    author, reader = api.signup(), api.signup()
+    poison = {"op": "add", "entry": "x" * 19 + ":" + "1" * 19, "author_id": author.id, "followers": [reader.id]}
+    kinesis = boto3.client("kinesis", endpoint_url=local_stack.aws_endpoint, region_name="us-east-1")
+    sqs = aws_client("sqs", local_stack.aws_endpoint)
+    queue, dead = local_stack.resources.dlq_url, local_stack.resources.dead_url
+    policy = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    assert json.loads(policy)["maxReceiveCount"] == catalog.REDRIVE_MAX_RECEIVES
+    sqs.set_queue_attributes(
+        QueueUrl=queue, Attributes={"RedrivePolicy": json.dumps({**json.loads(policy), "maxReceiveCount": 3})}
+    )
+    try:
+        put = kinesis.put_record(
+            StreamName=local_stack.env["WARBLER_FANOUT_STREAM"], PartitionKey=reader.id, Data=json.dumps(poison)
+        )
+        # The worker refuses the malformed entry on every retry; the mapping parks it.
+        parked = wait_until(lambda: _parked_holding(local_stack, put["SequenceNumber"]), timeout=60, interval=0.5)
+        runs = 0
+        while _parked_holding(local_stack, put["SequenceNumber"]):
+            result = local_stack.invoke("redrive", scheduled_event("redrive"))
+            assert result["batches"] == 0, "a poison record was taken"
+            runs += 1
+            assert runs <= 6, "still replayed after the receive limit"
+    finally:
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"RedrivePolicy": policy})
+
+    given_up = sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0)
+    bodies = [m["Body"] for m in given_up.get("Messages", [])]
+    assert parked["Body"] in bodies
+
+
+def _parked_holding(local_stack, sequence: str) -> dict | None:
+    """The on-failure message (peeked, which SQS counts as a receive too) whose batch starts at or spans ``sequence``, if queued."""
+    sqs = aws_client("sqs", local_stack.aws_endpoint)
+    reply = sqs.receive_message(
+        QueueUrl=local_stack.resources.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0
+    )
+    for message in reply.get("Messages", []):
+        info = json.loads(message["Body"]).get("KinesisBatchInfo") or {}
+        if info and int(info["startSequenceNumber"]) <= int(sequence) <= int(info["endSequenceNumber"]):
+            return message
+    return None

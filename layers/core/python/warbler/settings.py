@@ -123,6 +123,11 @@ class Settings:
     stream_failures_queue_url: str = ""
     redrive_visibility_seconds: int = 120
     redrive_max_messages: int = 100
+    # A replay that failed is hidden this long: past the end of this run, visible at the next (the
+    # schedule is every minute), so each run receives a record once and the queue's maxReceiveCount
+    # (infra.catalog.REDRIVE_MAX_RECEIVES) counts runs. The local stack says 0 (tests and drills
+    # run the redrive at will or every few seconds).
+    redrive_retry_seconds: int = 30
 
     # Product rules
     # Length over composition rules (NIST 800-63B); the deployed Cognito pool's policy is this too.

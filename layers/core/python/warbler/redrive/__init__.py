@@ -10,9 +10,13 @@ function failed. Nothing in Lambda ever replays it. ``redrive`` does, on a sched
    period, DynamoDB Streams for 24 h), building the same event the mapping built;
 3. invoke the function that failed with them, synchronously;
 4. delete the on-failure record when the function took the whole batch (no function error, no
-   ``batchItemFailures``). Otherwise make it visible again at once: the next run retries it, so a
-   dependency that is still down costs one failed invocation per record and per run, and a record
-   is replayed at most one schedule period after the dependency is back.
+   ``batchItemFailures``). Otherwise make it visible again for the next run, which retries it: so a
+   dependency that is still down costs one failed invocation per record and per run
+   (``redrive_retry_seconds`` hides it until the next), and a record is replayed at most one
+   schedule period after the dependency is back;
+5. a record received ``catalog.REDRIVE_MAX_RECEIVES`` times (an hour or more of failures, or a
+   record no retry will apply) is moved by SQS itself (the queue's redrive policy) to the dead
+   queue: no longer replayed, and its alarm asks an operator to look.
 
 Replaying is safe because every stream consumer is idempotent under redelivery (the mapping
 already delivers at least once). Records a stream no longer holds are reported as lost
@@ -78,7 +82,7 @@ def redrive(store: RedriveStore | None = None) -> Redriven:
         received = store.receive(s.redrive_visibility_seconds)
         fresh = [m for m in received if m.message_id not in seen]
         for again in (m for m in received if m.message_id in seen):
-            store.release(again)  # tried in this run already: the next run's, not hidden for long
+            store.release(again, s.redrive_retry_seconds)  # tried in this run already: the next run's
         if not fresh:
             break
         for message in fresh:
@@ -111,7 +115,8 @@ def _replay(store: RedriveStore, message: QueuedFailure, result: Redriven) -> No
             extra={"function": failure.function_arn, "records": len(records), "receives": message.receive_count},
         )
         result.still_failing += 1
-        store.release(message)  # for the next run, not hidden for the whole visibility timeout
+        # For the next run, not hidden for the whole visibility timeout.
+        store.release(message, get_settings().redrive_retry_seconds)
         return
     store.delete(message)
     result.batches += 1

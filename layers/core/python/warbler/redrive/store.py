@@ -66,10 +66,10 @@ class RedriveStore:
             for m in reply.get("Messages", [])
         ]
 
-    def release(self, message: QueuedFailure) -> None:
-        """Visible again at once: the next run retries it (not after the whole visibility timeout)."""
+    def release(self, message: QueuedFailure, after_seconds: int = 0) -> None:
+        """Visible again after ``after_seconds`` (not after the whole visibility timeout)."""
         self._sqs.change_message_visibility(
-            QueueUrl=self._queue_url, ReceiptHandle=message.receipt_handle, VisibilityTimeout=0
+            QueueUrl=self._queue_url, ReceiptHandle=message.receipt_handle, VisibilityTimeout=after_seconds
         )
 
     def delete(self, message: QueuedFailure) -> None:
