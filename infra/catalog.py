@@ -171,6 +171,7 @@ class GlobalIndex:
     name: str
     hash_key: str
     range_key: str | None = None
+    keys_only: bool = False  # project the keys only (else every attribute)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,13 @@ class Bucket:
 
 
 TABLES: tuple[Table, ...] = (
-    Table("users", hash_key="user_id", stream=True),
+    Table(
+        "users",
+        hash_key="user_id",
+        # Sparse: accounts by last-seen day bucket; the segmenter queries a day's buckets (warbler.segments).
+        indexes=(GlobalIndex("by_seen_day", "seen_day", "user_id", keys_only=True),),
+        stream=True,
+    ),
     Table("handles", hash_key="handle_key"),
     Table(
         "follows",
@@ -474,7 +481,14 @@ FUNCTIONS: tuple[Function, ...] = (
             _m("POST", "/oauth/revoke", auth=False),
             _m("GET", "/.well-known/oauth-authorization-server", auth=False),
         ),
-        grants=(_OAUTH, Grant("table:users", "read"), Grant("table:handles", "read"), Grant("cognito", "read"), _REDIS),
+        # users readwrite: signing in stamps the account seen (and restores a soft-deleted one).
+        grants=(
+            _OAUTH,
+            Grant("table:users", "readwrite"),
+            Grant("table:handles", "read"),
+            Grant("cognito", "read"),
+            _REDIS,
+        ),
     ),
     Function(
         "mastodon_instance",
@@ -766,6 +780,14 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant("athena", "read"),
         ),
         memory_mb=2048,  # DuckDB holds the 30 days MAU reads (36 for a weekly report)
+        timeout_seconds=900,
+    ),
+    Function(
+        "segmenter",
+        "00:15 UTC daily: soft-delete the accounts that crossed into inactive (a Query per last-seen day "
+        "bucket of the users table's sparse by_seen_day index, no scan); free their Redis state.",
+        schedules=(Schedule(cron="15 0 * * ? *"),),
+        grants=(Grant("table:users", "readwrite"), Grant("table:connections", "readwrite"), _REDIS),
         timeout_seconds=900,
     ),
     # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----

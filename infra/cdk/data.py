@@ -79,7 +79,7 @@ class DataStores(Construct):
                 index_name=index.name,
                 partition_key=_attribute(index.hash_key),  # type: ignore[arg-type]
                 sort_key=_attribute(index.range_key),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType.KEYS_ONLY if index.keys_only else dynamodb.ProjectionType.ALL,
             )
         return table
 

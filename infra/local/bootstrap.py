@@ -109,7 +109,7 @@ def _create_table(ddb, physical: str, table: catalog.Table) -> None:
             {
                 "IndexName": i.name,
                 "KeySchema": key_schema(i.hash_key, i.range_key),
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": "KEYS_ONLY" if i.keys_only else "ALL"},
             }
             for i in table.indexes
         ]

@@ -21,3 +21,5 @@ def test_every_model_matches_its_catalog_table():
             index = getattr(model, declared.name)
             assert index.Meta.index_name == declared.name
             assert _keys(index.Meta.attributes) == (declared.hash_key, declared.range_key)
+            projection = "KEYS_ONLY" if declared.keys_only else "ALL"
+            assert index.Meta.projection.projection_type == projection, declared.name

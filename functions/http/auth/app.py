@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from warbler import api, users
 from warbler import api_models as m
+from warbler.segments import lifecycle
 from warbler.settings import Settings
 
 Handle = Annotated[str, Field(pattern=api.HANDLE_PATTERN, description="1-15 letters, digits or underscores")]
@@ -66,7 +67,7 @@ def sign_up(body: SignUp):
 
 @app.post("/auth/login", operation_id="logIn", responses={200: m.ok(m.Session, "Logged in", SESSION_LINKS)})
 def log_in(body: LogIn):
-    user, token = users.log_in(body.handle, body.password)
+    user, token = lifecycle.log_in(body.handle, body.password)  # a soft-deleted account comes back
     return {"user": user, "token": token}
 
 

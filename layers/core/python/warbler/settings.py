@@ -134,6 +134,8 @@ class Settings:
     password_min_length: int = 12
     famous_threshold: int = 10_000
     passive_after_seconds: int = 3 * 24 * 3600
+    # Not seen this long: inactive, soft-deleted by the segmenter (warbler.segments).
+    inactive_after_seconds: int = 365 * 24 * 3600
     timeline_cap: int = 800
     follow_merge_limit: int = 200
     famous_merge_limit: int = 100

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from warbler.adapters.table_binding import bound_to
@@ -27,6 +27,19 @@ class _Meta:
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
     max_retry_attempts = 3
+
+
+class SeenDayIndex(GlobalSecondaryIndex["UserModel"]):
+    """Sparse: the accounts by last-seen day bucket (``warbler.segments.rules.seen_bucket``);
+    a soft-deleted account has no ``seen_day``, so it is not here. Keys only: stamping
+    ``last_seen_at`` every hour writes nothing to the index, only the day's change does."""
+
+    class Meta:
+        index_name = "by_seen_day"
+        projection = KeysOnlyProjection()
+
+    seen_day = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
 
 
 @bound_to("users")
@@ -44,6 +57,9 @@ class UserModel(Model):
     following_count = NumberAttribute(default=0)
     tweets_count = NumberAttribute(default=0)
     notifications_read_to = UnicodeAttribute(null=True)
+    seen_day = UnicodeAttribute(null=True)  # by_seen_day's key: absent once soft-deleted
+    deactivated_at = UnicodeAttribute(null=True)  # set while soft-deleted (inactive)
+    by_seen_day = SeenDayIndex()
 
 
 @bound_to("handles")

@@ -98,6 +98,28 @@ class Keys:
         """Set: a famous account's live audience, members ``"<user id> <connection id>"``."""
         return f"liveaud:{{{famous_id}}}"
 
+    # ---------------------------------------------------------------- segments (warbler.segments.store)
+    # One hash tag, so the active count is one PFCOUNT over many hours' sketches (same slot).
+    @staticmethod
+    def segment_accounts() -> str:
+        """Counter: accounts ever created (sign-ups)."""
+        return "seg:{segments}:accounts"
+
+    @staticmethod
+    def segment_inactive() -> str:
+        """Counter: accounts soft-deleted now (the segmenter adds, a return subtracts)."""
+        return "seg:{segments}:inactive"
+
+    @staticmethod
+    def segment_famous() -> str:
+        """Set: the famous accounts' ids (they are few)."""
+        return "seg:{segments}:famous"
+
+    @staticmethod
+    def segment_seen(hour: int) -> str:
+        """HyperLogLog: the accounts seen in one UTC hour (hours since the epoch)."""
+        return f"seg:{{segments}}:seen:{hour}"
+
     # ---------------------------------------------------------------- caches
     @staticmethod
     def tweet(tweet_id: str) -> str:

@@ -43,6 +43,7 @@ from warbler.errors import NotFound
 from warbler.feeds import reads
 from warbler.feeds.entries import RULES, Op, entry, is_entry
 from warbler.feeds.store import Applied, FanoutStream, TimelineStore
+from warbler.segments import counters
 from warbler.tweets.store import TweetStore
 
 _USER_ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -270,6 +271,9 @@ def on_follow(follower_id: str, followee_id: str) -> None:
 
 def on_unfollow(follower_id: str, followee_id: str) -> None:
     unmerge_followee(follower_id, followee_id)
+    followee = users.find_user(followee_id)
+    if followee is not None:  # below the threshold now: out of the famous segment's count
+        counters.famous(followee_id, followee.followers_count, users.is_visible(followee))
 
 
 def _user(user_id: str):
@@ -282,8 +286,10 @@ def _user(user_id: str):
 def promote_if_famous(user_id: str) -> bool:
     """When an account crosses the famous threshold its followers stop receiving its tweets by
     fan-out, so each of them must start merging it at read. Done once per account."""
-    if not RULES.is_famous(_user(user_id).followers_count):
+    user = _user(user_id)
+    if not RULES.is_famous(user.followers_count):
         return False
+    counters.famous(user_id, user.followers_count, users.is_visible(user))
     store = TimelineStore()
     if store.promoted(user_id):
         return False

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from warbler import activity, clock, ids, pagination, social_graph, users
 from warbler.adapters.redis_client import RedisErrors
-from warbler.errors import BadRequest, InvalidCursor
+from warbler.errors import BadRequest, InvalidCursor, NotFound
 from warbler.feeds.entries import RULES, is_entry
 from warbler.feeds.store import AuthoredEntries, TimelineStore, window
 from warbler.observability import logger
@@ -226,5 +226,8 @@ def home_page(caller_id: str, limit: int, cursor: str | None = None, since_id: s
 
 def user_page(caller_id: str, handle: str, limit: int, cursor: str | None = None, since_id: str | None = None) -> Page:
     """``GET /users/<handle>/tweets``: an author's own timeline as the caller sees it."""
-    entries, next_cursor = UserTimeline(users.user_id_for_handle(handle)).page_ids(limit, cursor, since_id)
+    author_id = users.user_id_for_handle(handle)
+    if not users.cards([author_id]):  # soft-deleted (warbler.segments): as if there were no such user
+        raise NotFound(f"no user @{handle}")
+    entries, next_cursor = UserTimeline(author_id).page_ids(limit, cursor, since_id)
     return Page(views.hydrate(entries, caller_id), next_cursor)

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from warbler import clock, users
+from warbler import clock
 from warbler.errors import Unauthorized, WarblerError
 from warbler.mastodon import scopes as scope_rules
 from warbler.mastodon.store import App, Grant, OAuthStore, digest
+from warbler.segments import lifecycle
 from warbler.settings import get_settings
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -157,7 +158,7 @@ def _user_for(username: str | None, password: str | None) -> str:
     if not handle or not password:
         raise OAuthError("invalid_request", "username and password are required")
     try:
-        user, _ = users.log_in(handle, password)
+        user, _ = lifecycle.log_in(handle, password)  # a soft-deleted account comes back
     except WarblerError:  # unknown handle, wrong password, a password the pool refuses
         raise OAuthError("invalid_grant", "The user credentials were incorrect.") from None
     return str(user["id"])

@@ -144,14 +144,17 @@ def _views(user_id: str, rows: list) -> list[dict]:
     out = []
     for row in rows:
         actors = sorted(row.actor_ids or [])
+        shown = [cards[a] for a in actors[:MAX_ACTORS_SHOWN] if a in cards]
+        if actors and not shown:
+            continue  # its actors are soft-deleted (warbler.segments): the notification goes with them
         tweet = recs.get(row.tweet_id) if row.tweet_id else None
         out.append(
             {
                 "id": row.notification_id,
                 "type": row.type,
                 "created_at": row.updated_at or row.created_at,
-                "actors": [cards[a] for a in actors[:MAX_ACTORS_SHOWN] if a in cards],
-                "count": len(actors),
+                "actors": shown,
+                "count": len(actors) - (min(len(actors), MAX_ACTORS_SHOWN) - len(shown)),
                 "tweet": views.summary(tweet) if tweet else None,
                 "read": read_to is not None and row.notification_id <= read_to,
             }

@@ -20,7 +20,7 @@ from warbler.tweets.store import TweetStore
 # Indexing
 
 _TWEET_EVENTS = {"post", "reply", "quote", "delete", "like", "unlike", "retweet", "unretweet"}
-_USER_FIELDS = ("handle", "display_name", "followers_count", "created_at")
+_USER_FIELDS = ("handle", "display_name", "followers_count", "created_at", "deactivated_at")
 
 
 def tweets_touched(event: dict) -> list[str]:
@@ -81,8 +81,8 @@ def user_document(image: dict) -> dict[str, Any]:
 def user_action(change: str, old: dict | None, new: dict | None) -> BulkItem | None:
     """The action for one users-table stream record; None when no searchable field changed
     (``last_seen_at`` and friends move on every read)."""
-    if change == "REMOVE" or not new:
-        user_id = (old or {}).get("user_id")
+    if change == "REMOVE" or not new or new.get("deactivated_at"):  # gone, or soft-deleted
+        user_id = (new or old or {}).get("user_id")
         return BulkItem(USERS, user_id, None) if user_id else None
     if change == "MODIFY" and old and all(old.get(f) == new.get(f) for f in _USER_FIELDS):
         return None

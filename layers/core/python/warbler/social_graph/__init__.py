@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from warbler import clock, limits, pagination, users
-from warbler.errors import Forbidden
+from warbler.errors import Forbidden, NotFound
 from warbler.pagination import Page
 from warbler.social_graph.store import FollowStore
 
@@ -61,6 +61,8 @@ def user_views(caller_id: str, user_ids: Sequence[str]) -> list[dict]:
 
 def profile(caller_id: str, handle: str) -> dict:
     user = users.get_user(users.user_id_for_handle(handle))
+    if not users.is_visible(user):  # soft-deleted: as if there were no such user (warbler.segments)
+        raise NotFound(f"no user @{handle}")
     return users.user_view(user, user.user_id in followed_among(caller_id, [user.user_id]))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from warbler import clock, ids, text
 from warbler.adapters import identity
 from warbler.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from warbler.segments import counters, rules
 from warbler.settings import get_settings
 from warbler.text import HANDLE_RE, handle_key, validate_handle
 from warbler.users.store import UserStore
@@ -53,7 +54,8 @@ def sign_up(handle: str, password: str, display_name: str | None) -> tuple[dict,
         raise InvalidInput(f"password must be at least {minimum} characters")
     name = _validate_display_name(display_name or handle) or handle
     store = UserStore()
-    user = store.new(ids.new_id(), handle, name, clock.now_iso())
+    now, user_id = clock.now(), ids.new_id()
+    user = store.new(user_id, handle, name, clock.iso(now), rules.seen_bucket(user_id, now.date()))
     if not store.create(user, handle_key(handle)):
         raise Conflict(f"handle @{handle} is taken")
     try:
@@ -64,6 +66,8 @@ def sign_up(handle: str, password: str, display_name: str | None) -> tuple[dict,
         identity.delete_login(user.user_id)
         store.undo_create(user, handle_key(handle))
         raise
+    counters.account_created()
+    counters.seen(user.user_id, now)
     return user_view(user), token
 
 
@@ -121,8 +125,18 @@ def update_profile(user_id: str, display_name: str | None, bio: str | None) -> d
 
 
 def stamp_seen(user_id: str, at: str) -> bool:
-    """Record that the user was seen; False when there is no such user."""
-    return UserStore().stamp_seen(user_id, at)
+    """Record that the user was seen (its last-seen day bucket too: ``warbler.segments.rules``);
+    False when there is no such user, or it is soft-deleted (only signing in restores it)."""
+    moment = clock.parse_iso(at)
+    if not UserStore().stamp_seen(user_id, at, rules.seen_bucket(user_id, moment.date())):
+        return False
+    counters.seen(user_id, moment)
+    return True
+
+
+def is_visible(user) -> bool:
+    """False while the account is soft-deleted (inactive, ``warbler.segments.lifecycle``)."""
+    return user.deactivated_at is None
 
 
 def mark_notifications_read(user, up_to_id: str) -> None:
@@ -130,7 +144,9 @@ def mark_notifications_read(user, up_to_id: str) -> None:
 
 
 def users_by_id(user_ids: Iterable[str]) -> dict:
-    return UserStore().many(user_ids)
+    """The accounts as others see them: soft-deleted ones are absent (from lists, search results,
+    cards and so every tweet view)."""
+    return {uid: u for uid, u in UserStore().many(user_ids).items() if is_visible(u)}
 
 
 # Cards are read on every timeline page and change rarely, so each process keeps them briefly:

@@ -21,8 +21,15 @@ class UserStore:
     def __init__(self, r: Redis | None = None) -> None:
         self._r = r
 
-    def new(self, user_id: str, handle: str, display_name: str, created_at: str) -> UserModel:
-        return UserModel(user_id=user_id, handle=handle, display_name=display_name, created_at=created_at)
+    def new(self, user_id: str, handle: str, display_name: str, created_at: str, seen_day: str) -> UserModel:
+        return UserModel(
+            user_id=user_id,
+            handle=handle,
+            display_name=display_name,
+            created_at=created_at,
+            last_seen_at=created_at,
+            seen_day=seen_day,
+        )
 
     def create(self, user: UserModel, handle_key: str) -> bool:
         """Claim the handle and create the user together; False when the handle is taken."""
@@ -72,10 +79,14 @@ class UserStore:
             user.update(actions=actions)
         return bool(actions)
 
-    def stamp_seen(self, user_id: str, at: str) -> bool:
-        """Set ``last_seen_at``; False when there is no such user."""
+    def stamp_seen(self, user_id: str, at: str, seen_day: str) -> bool:
+        """Set ``last_seen_at`` and ``seen_day`` (the index is written only when the day changes);
+        False when there is no such user or it is soft-deleted."""
         try:
-            UserModel(user_id).update(actions=[UserModel.last_seen_at.set(at)], condition=UserModel.user_id.exists())
+            UserModel(user_id).update(
+                actions=[UserModel.last_seen_at.set(at), UserModel.seen_day.set(seen_day)],
+                condition=UserModel.user_id.exists() & UserModel.deactivated_at.does_not_exist(),
+            )
         except PynamoDBException as error:
             if failed_conditions(error):
                 return False
