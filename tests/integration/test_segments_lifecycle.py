@@ -34,10 +34,10 @@ def listed(account, handle: str, which: str) -> list[str]:
 
 
 def segmenter(now) -> dict:
+    from infra import catalog
     from infra.functions import load
     from infra.local.functions import LambdaContext
     from infra.local.pollers import scheduled_event
-    from infra import catalog
 
     spec = catalog.function("segmenter")
     event = {**scheduled_event("segmenter"), "time": now.isoformat().replace("+00:00", "Z")}

@@ -78,7 +78,7 @@ def store(clean_redis) -> SegmentStore:
 def test_counts_follow_sign_ups_sightings_soft_deletes_and_fame(store, clean_redis, monkeypatch) -> None:
     monkeypatch.setattr(counters, "SegmentStore", lambda: store)
     window = timedelta(seconds=get_settings().passive_after_seconds)
-    for i in range(5):
+    for _ in range(5):
         counters.account_created()
     counters.seen("a", NOW - timedelta(minutes=5))
     counters.seen("a", NOW)  # the same account twice: one active
