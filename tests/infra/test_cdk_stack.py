@@ -154,7 +154,7 @@ def test_tables_match_the_catalog(template: dict[str, Any], spec: catalog.Table)
     for index in spec.indexes:
         schema = {k["KeyType"]: k["AttributeName"] for k in indexes[index.name]["KeySchema"]}
         assert schema == {"HASH": index.hash_key, **({"RANGE": index.range_key} if index.range_key else {})}
-        assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+        assert indexes[index.name]["Projection"] == {"ProjectionType": "KEYS_ONLY" if index.keys_only else "ALL"}
 
 
 @pytest.mark.parametrize("spec", catalog.KINESIS_STREAMS, ids=lambda s: s.name)
