@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: venv checkov run invoke test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
+.PHONY: venv checkov run invoke admin test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
 venv: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ run: venv web
 ## make invoke FN=analytics_report ARGS='--date 2026-12-01': run one function now against the running `make run` stack
 invoke: venv
 	$(PY) -m infra.local.invoke $(FN) $(ARGS)
+
+## make admin HANDLE=alice: put a local user in the Cognito admins group (then sign in again)
+admin: venv
+	$(PY) -m infra.local.admin $(HANDLE)
 
 ## make test: lint, then every suite (unit, integration, e2e, local emulator, infra incl. checkov)
 test: venv checkov lint web-test web chromium

@@ -316,6 +316,14 @@ _OAUTH = Grant("table:oauth", "readwrite")
 FUNCTIONS: tuple[Function, ...] = (
     # ---- HTTP: REST API routes (functions/http/) ----
     Function(
+        "admin",
+        "Segment counts and the stored reports, for the Cognito group admins only.",
+        routes=(Route("GET", "/admin/segments"), Route("GET", "/admin/reports/{kind}/{period}")),
+        # redis: the segment counters (so it runs in the VPC; S3 through the gateway endpoint).
+        grants=(Grant("bucket:analytics/reports/", "read"), _REDIS),
+        memory_mb=256,
+    ),
+    Function(
         "auth",
         "Sign-up and login (Cognito).",
         # Sign-up and login: far below reads (credential stuffing; Cognito's own quotas).
@@ -681,6 +689,7 @@ FUNCTIONS: tuple[Function, ...] = (
             StreamSource("dynamodb", "tweets", batch_size=100),
             StreamSource("dynamodb", "engagements", batch_size=100),
             StreamSource("dynamodb", "follows", batch_size=100),
+            StreamSource("dynamodb", "users", batch_size=100),  # a new account: the signup event
         ),
         grants=(Grant("stream:activity", "write"),),
         timeout_seconds=30,
@@ -784,10 +793,16 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         "segmenter",
-        "00:15 UTC daily: soft-delete the accounts that crossed into inactive (a Query per last-seen day "
-        "bucket of the users table's sparse by_seen_day index, no scan); free their Redis state.",
-        schedules=(Schedule(cron="15 0 * * ? *"),),
-        grants=(Grant("table:users", "readwrite"), Grant("table:connections", "readwrite"), _REDIS),
+        "00:05 UTC daily: soft-delete the accounts that crossed into inactive (a Query per last-seen day "
+        "bucket of the users table's sparse by_seen_day index, no scan); free their Redis state; "
+        "snapshot the segment counts for the 00:30 report.",
+        schedules=(Schedule(cron="5 0 * * ? *"),),
+        grants=(
+            Grant("table:users", "readwrite"),
+            Grant("table:connections", "readwrite"),
+            Grant("bucket:analytics/reports/segments/", "write"),
+            _REDIS,
+        ),
         timeout_seconds=900,
     ),
     # ---- Authorizers: API Gateway Lambda authorizers of REST routes (functions/authorizers/) ----

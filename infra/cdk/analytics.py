@@ -19,6 +19,7 @@ from types import ModuleType
 
 from aws_cdk import ArnFormat, Aws, Duration, NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_athena as athena
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -31,6 +32,7 @@ from constructs import Construct
 from infra import catalog
 from infra.cdk.config import REPO_ROOT, DeployConfig, env_name
 from infra.cdk.data import DataStores
+from infra.cdk.identity import Identity
 from infra.cdk.naming import pascal
 
 _LAKE_FILE = REPO_ROOT / "layers" / "core" / "python" / "warbler" / "analytics" / "lake.py"
@@ -82,9 +84,16 @@ class Analytics(NestedStack):
         self._delivery_streams = delivery_streams
         self.buckets: dict[str, s3.IBucket] = {}
 
-    def add_lake(self, buckets: dict[str, s3.IBucket]) -> None:
-        """Firehose into ``buckets`` (the catalog buckets built in this stack), Glue, Athena, SES."""
-
+    def add_lake(self, buckets: dict[str, s3.IBucket], identity: Identity) -> None:
+        """Firehose into ``buckets`` (the catalog buckets built in this stack), Glue, Athena, SES,
+        and the Cognito group the admin API (reports, segment counts) answers."""
+        self.admins = cognito.CfnUserPoolGroup(
+            self,
+            "AdminsGroup",
+            user_pool_id=identity.user_pool.user_pool_id,
+            group_name="admins",  # warbler.api.ADMINS_GROUP
+            description="Warbler admins: reports and segment counts",
+        )
         config, data, delivery_streams = self.config, self._data, self._delivery_streams
         lake = _lake()
         self.buckets = buckets

@@ -16,6 +16,8 @@ Inside, two placements:
 
 How VPC functions reach AWS APIs:
 - DynamoDB: a gateway endpoint (free, route-table based).
+- S3: a gateway endpoint too, when a VPC function has a bucket grant (the admin API reads the
+  reports, the segmenter writes the daily segment counts); its policy names this stack's buckets.
 - Kinesis, Cognito, X-Ray, Secrets Manager (the Redis AUTH token): interface endpoints, created
   when some VPC function's grants need them. Each endpoint's policy names this stack's
   resources only (X-Ray has no resource-level permissions, so only its write actions).
@@ -69,6 +71,7 @@ class VpcNeeds:
     cognito: bool = False
     secrets: bool = False
     egress: bool = False
+    s3: bool = False
 
     @classmethod
     def of(cls, functions: tuple[catalog.Function, ...]) -> VpcNeeds | None:
@@ -82,6 +85,7 @@ class VpcNeeds:
             cognito="cognito" in kinds,
             secrets="redis" in kinds,
             egress=any(pushes(f) for f in inside),
+            s3="bucket" in kinds,
         )
 
 
@@ -93,6 +97,7 @@ class EndpointScope:
     stream_arns: list[str]
     user_pool_arn: str
     secret_arns: list[str]
+    bucket_arns: list[str]
 
 
 class Network(Construct):
@@ -150,14 +155,22 @@ class Network(Construct):
             self.security_groups.append(self.pusher_security_group)
 
         self.dynamodb_endpoint: ec2.GatewayVpcEndpoint | None = None
+        self.s3_endpoint: ec2.GatewayVpcEndpoint | None = None
+        routed = [self.data_subnets] + ([ec2.SubnetSelection(subnet_type=_EGRESS)] if needs.egress else [])
         if needs.dynamodb:
-            routed = [self.data_subnets] + ([ec2.SubnetSelection(subnet_type=_EGRESS)] if needs.egress else [])
             self.dynamodb_endpoint = self.vpc.add_gateway_endpoint(
                 "DynamoDbEndpoint", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets=routed
             )
-            prefix_list = _dynamodb_prefix_list(self)
+            prefix_list = _prefix_list(self, "dynamodb", "DynamoDbPrefixList")
             for group in self.security_groups:
                 group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, "DynamoDB gateway endpoint")
+        if needs.s3:
+            self.s3_endpoint = self.vpc.add_gateway_endpoint(
+                "S3Endpoint", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=routed
+            )
+            prefix_list = _prefix_list(self, "s3", "S3PrefixList")
+            for group in self.security_groups:
+                group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, "S3 gateway endpoint")
         interfaces = {"XRay": ec2.InterfaceVpcEndpointAwsService.XRAY}
         if needs.kinesis:
             interfaces["Kinesis"] = ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS
@@ -203,6 +216,9 @@ class Network(Construct):
         if self.dynamodb_endpoint is not None:
             tables = [arn for t in scope.table_arns for arn in (t, f"{t}/index/*", f"{t}/stream/*")]
             self.dynamodb_endpoint.add_to_policy(allow(["dynamodb:*"], tables))
+        if self.s3_endpoint is not None:
+            objects = [arn for b in scope.bucket_arns for arn in (b, f"{b}/*")]
+            self.s3_endpoint.add_to_policy(allow(["s3:GetObject", "s3:PutObject", "s3:ListBucket"], objects))
         policies = {
             "Kinesis": allow(["kinesis:*"], scope.stream_arns),
             "CognitoIdp": allow(["cognito-idp:*"], [scope.user_pool_arn]),
@@ -221,9 +237,10 @@ class Network(Construct):
             endpoint.add_to_policy(policies[name])
 
 
-def _dynamodb_prefix_list(scope: Construct) -> str:
-    """The region's DynamoDB prefix list id: CloudFormation can't name it, so ask EC2 at deploy."""
-    name = f"com.amazonaws.{Stack.of(scope).region}.dynamodb"
+def _prefix_list(scope: Construct, service: str, construct_id: str) -> str:
+    """The region's prefix list id of a gateway endpoint's service: CloudFormation can't name it,
+    so ask EC2 at deploy."""
+    name = f"com.amazonaws.{Stack.of(scope).region}.{service}"
     call = cr.AwsSdkCall(
         service="EC2",
         action="describeManagedPrefixLists",
@@ -233,7 +250,7 @@ def _dynamodb_prefix_list(scope: Construct) -> str:
     )
     lookup = cr.AwsCustomResource(
         scope,
-        "DynamoDbPrefixList",
+        construct_id,
         on_create=call,
         on_update=call,
         policy=cr.AwsCustomResourcePolicy.from_statements(

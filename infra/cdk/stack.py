@@ -95,7 +95,7 @@ class WarblerStack(Stack):
             for b in buckets
         }
         if analytics is not None:
-            analytics.add_lake({n: b.bucket for n, b in platform.buckets.items() if n in lake_buckets})
+            analytics.add_lake({n: b.bucket for n, b in platform.buckets.items() if n in lake_buckets}, identity)
             platform.analytics = analytics
 
         grant_kinds = {g.resource.split(":", 1)[0] for f in functions for g in f.grants}
@@ -152,6 +152,7 @@ class WarblerStack(Stack):
                     stream_arns=[s.stream_arn for s in data.streams.values()],
                     user_pool_arn=identity.user_pool.user_pool_arn,
                     secret_arns=[platform.redis.auth_secret.secret_arn] if platform.redis else [],
+                    bucket_arns=[b.bucket.bucket_arn for b in platform.buckets.values()],
                 )
             )
         # Alarms and the dashboard live in a nested stack: ~100 resources that would otherwise

@@ -23,6 +23,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 USER_POOL_NAME = "warbler-local-users"
 USER_POOL_CLIENT_NAME = "warbler-local-web"
 LOCAL_REPORT_RECIPIENTS = "analytics@warbler.local"
+ADMINS_GROUP = "admins"  # warbler.api.ADMINS_GROUP
 
 
 def aws_env(endpoint_url: str, region: str = REGION) -> dict[str, str]:
@@ -237,6 +238,9 @@ def _ensure_user_pool(cognito, res: Resources) -> None:
             ],
         )["UserPoolClient"]["ClientId"]
     res.user_pool_id, res.user_pool_client_id = pool_id, client_id
+    # The admin API's group (infra/cdk/identity.py creates it on AWS; make admin adds a user).
+    with contextlib.suppress(cognito.exceptions.GroupExistsException):
+        cognito.create_group(UserPoolId=pool_id, GroupName=ADMINS_GROUP, Description="Warbler admins")
 
 
 def bootstrap(endpoint_url: str, *, redis_url: str, opensearch_url: str, websocket_endpoint: str = "") -> Resources:

@@ -154,5 +154,28 @@ def test_report_writes_reports_never_the_lake_and_mails_only_from_the_sender(tem
     assert "workgroup/warbler-dev-analytics" in json.dumps(athena["Resource"])
 
 
-def test_report_sender_identity_exists(analytics_template: dict[str, Any]) -> None:
+def test_admin_reads_reports_and_nothing_else(template: dict[str, Any]) -> None:
+    """Reports from S3; the segment counters from Redis (its AUTH token from Secrets Manager)."""
+    actions = actions_on(template, "admin")
+    assert actions <= {
+        "s3:GetObject",
+        "s3:ListBucket",
+        "secretsmanager:GetSecretValue",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+    assert "s3:GetObject" in actions
+
+
+def test_segmenter_writes_only_the_segment_snapshots_and_the_users_table(template: dict[str, Any]) -> None:
+    actions = actions_on(template, "segmenter")
+    assert "s3:PutObject" in actions and "dynamodb:Query" in actions and "dynamodb:UpdateItem" in actions
+    assert not any(a in actions for a in ("dynamodb:Scan", "s3:DeleteObject", "s3:GetObject"))
+    statements = role_statements(template, "segmenter")
+    puts = [st for st in statements if "s3:PutObject" in json.dumps(st["Action"])]
+    assert puts and all("reports/segments/*" in json.dumps(st["Resource"]) for st in puts)
+
+
+def test_admins_group_and_report_sender_identity_exist(analytics_template: dict[str, Any]) -> None:
+    assert _one(analytics_template, "AWS::Cognito::UserPoolGroup")["GroupName"] == "admins"
     assert _one(analytics_template, "AWS::SES::EmailIdentity")["EmailIdentity"] == "reports@warbler.example"

@@ -40,7 +40,7 @@ def _egress(template: dict[str, Any], group: str) -> list[dict[str, Any]]:
     return inline + separate
 
 
-def test_isolated_functions_reach_only_endpoints_redis_opensearch_and_the_dynamodb_prefix_list(
+def test_isolated_functions_reach_only_endpoints_redis_opensearch_and_the_dynamodb_and_s3_prefix_lists(
     template: dict[str, Any],
 ) -> None:
     rules = _egress(template, _sg(template, "Function"))
@@ -52,8 +52,9 @@ def test_isolated_functions_reach_only_endpoints_redis_opensearch_and_the_dynamo
     assert ports == {(6379, 6379)}
     assert {(r["FromPort"], r["ToPort"]) for r in rules if search in json.dumps(r)} == {(443, 443)}
     prefix = [r for r in rules if "DestinationPrefixListId" in r]
-    assert len(prefix) == 1 and prefix[0]["FromPort"] == 443
-    assert "DynamoDbPrefixList" in json.dumps(prefix[0]["DestinationPrefixListId"])
+    assert len(prefix) == 2 and all(r["FromPort"] == 443 for r in prefix)
+    named = sorted(json.dumps(r["DestinationPrefixListId"]) for r in prefix)
+    assert "DynamoDbPrefixList" in named[0] and "S3PrefixList" in named[1]
     endpoint_groups = {
         e["Properties"]["SecurityGroupIds"][0]["Fn::GetAtt"][0]
         for e in resources(template, "AWS::EC2::VPCEndpoint").values()
@@ -159,3 +160,16 @@ def test_search_roles_follow_the_grant_access_level_and_none_is_all_access(templ
             assert in_reader and not in_writer and http == {"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"}
         else:
             assert in_writer and not in_reader and {"es:ESHttpPut", "es:ESHttpDelete"} <= http
+
+
+def test_the_s3_gateway_endpoint_reaches_this_stacks_buckets_only(template: dict[str, Any]) -> None:
+    """VPC functions with a bucket grant (admin, segmenter) reach S3 through a gateway endpoint
+    whose policy names this stack's buckets and nothing else."""
+    (s3,) = [
+        e
+        for e in resources(template, "AWS::EC2::VPCEndpoint").values()
+        if e["Properties"]["VpcEndpointType"] == "Gateway" and "s3" in json.dumps(e["Properties"]["ServiceName"])
+    ]
+    (statement,) = s3["Properties"]["PolicyDocument"]["Statement"]
+    assert set(statement["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
+    assert "*" not in json.dumps(statement["Resource"]).replace("/*", "")

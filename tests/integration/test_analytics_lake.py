@@ -99,3 +99,55 @@ def test_retention_sees_the_next_days_return(lake, local_stack) -> None:
     report = json.loads(s3.get_object(Bucket=bucket, Key=written[f"daily/{NEXT_DAY}"]["json"])["Body"].read())
     cohort = next(c for c in report["figures"]["retention"] if c["cohort"] == DAY)
     assert (cohort["size"], cohort["day1_returned"], cohort["day1_retention"]) == (2, 1, 0.5)
+
+
+def test_admin_reports_route_serves_admins_and_refuses_everyone_else(day_report, local_stack, api) -> None:
+    member, admin = api.signup(), api.signup(password="correct horse")
+    cognito = aws_client("cognito-idp", local_stack.aws_endpoint)
+    cognito.admin_add_user_to_group(
+        UserPoolId=local_stack.resources.user_pool_id, Username=admin.id, GroupName="admins"
+    )
+    login = api.session.post(f"{api.url}/auth/login", json={"handle": admin.handle, "password": "correct horse"})
+    admin.token = login.json()["token"]  # a new token carries the group
+
+    assert member.call("GET", f"/admin/reports/daily/{DAY}").status_code == 403
+    ok = admin.call("GET", f"/admin/reports/daily/{DAY}")
+    assert ok.status_code == 200 and ok.json()["figures"]["active_users"]["dau"] == 3
+    assert admin.call("GET", "/admin/reports/daily/2026-13-40").status_code == 422
+    assert admin.call("GET", "/admin/reports/weekly/2020-W01").status_code == 404
+    assert admin.call("GET", "/admin/reports/hourly/x").status_code == 404
+
+
+def test_admin_segments_route_answers_the_counters_to_admins_only(local_stack, api) -> None:
+    member, admin = api.signup(), api.signup(password="correct horse")
+    cognito = aws_client("cognito-idp", local_stack.aws_endpoint)
+    cognito.admin_add_user_to_group(
+        UserPoolId=local_stack.resources.user_pool_id, Username=admin.id, GroupName="admins"
+    )
+    login = api.session.post(f"{api.url}/auth/login", json={"handle": admin.handle, "password": "correct horse"})
+    admin.token = login.json()["token"]
+
+    assert member.call("GET", "/admin/segments").status_code == 403
+    ok = admin.call("GET", "/admin/segments")
+    assert ok.status_code == 200, ok.text
+    counts = ok.json()
+    assert set(counts) == {"famous", "live", "active", "passive", "inactive", "accounts"}
+    assert counts["accounts"] >= 2 and counts["active"] >= 2  # these two signed up (and in) just now
+    assert counts["active"] + counts["passive"] + counts["inactive"] == counts["accounts"]
+
+
+def test_a_sign_up_reaches_the_lake_as_a_signup_event(local_stack, api, wait_until) -> None:
+    """The users table stream → activity_publisher → the activity stream → the lake."""
+    from warbler.settings import get_settings
+
+    s3, bucket = aws_client("s3", local_stack.aws_endpoint), get_settings().analytics_bucket
+    account = api.signup()
+    day = account.user["created_at"][:10]
+    local_stack.wait_idle(20)
+
+    def signups() -> list[dict]:
+        lines = _lines(_lake_objects(s3, bucket, day))
+        return [e for e in lines if e["type"] == "signup" and e["actor_id"] == account.id]
+
+    (event,) = wait_until(signups, timeout=15, message="no signup event in the lake")
+    assert event["at"] == account.user["created_at"] and event["event_id"]

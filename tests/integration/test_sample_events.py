@@ -37,6 +37,13 @@ def sample_users(local_stack):
     LinkModel(
         key_id(SAMPLE_LINK[0]), url=SAMPLE_LINK[1], tweet_id=SAMPLE_TWEET, created_at="2026-11-22T12:58:25Z"
     ).save()
+    from warbler.analytics import report
+    from warbler.analytics.store import LakeStore
+
+    # The stored report the admin sample reads (the analytics_report sample writes another day's).
+    LakeStore().put(
+        report.key(report.daily(date(2026, 11, 21)), ".json"), b'{"period": "2026-11-21"}', "application/json"
+    )
 
 
 def sample_event(function: catalog.Function) -> dict:
@@ -113,16 +120,44 @@ def _reported_the_day(local_stack, event: dict, result: dict) -> None:
     assert report["figures"]["active_users"]["dau"] >= 2 and written["mail"], result
 
 
+QUIET_USER = "2124487603970629999"
+
+
+def _a_year_quiet_account(local_stack, event: dict) -> None:
+    """An account last seen the day before the sample run's cut-off (a year and a day before)."""
+    from warbler.adapters.dynamo import UserModel
+    from warbler.segments import rules
+
+    day = date.fromisoformat(event["time"][:10]) - timedelta(days=366)
+    UserModel(
+        user_id=QUIET_USER,
+        handle="quietsample",
+        created_at=f"{day}T09:00:00.000Z",
+        last_seen_at=f"{day}T09:00:00.000Z",
+        seen_day=rules.seen_bucket(QUIET_USER, day),
+    ).save()
+
+
+def _soft_deleted_it(local_stack, event: dict, result: dict) -> None:
+    from warbler.adapters.dynamo import UserModel
+    from warbler.analytics.store import LakeStore
+
+    assert result["soft_deleted"] >= 1 and UserModel.get(QUIET_USER).deactivated_at, result
+    assert json.loads(LakeStore().get(result["snapshot"]) or b"{}")["counts"] == result["segments"]
+
+
 # For each scheduled function: what to put in place before its sample run, and its check.
 SCHEDULED_SETUP = {
     "trends_ranker": _trending_activity,
     "redrive": _parked_fanout_record,
     "analytics_report": _activity_in_the_lake,
+    "segmenter": _a_year_quiet_account,
 }
 SCHEDULED_RESULTS = {
     "trends_ranker": _ranked_the_activity,
     "redrive": _redrove_the_record,
     "analytics_report": _reported_the_day,
+    "segmenter": _soft_deleted_it,
 }
 
 

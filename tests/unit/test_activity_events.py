@@ -141,3 +141,41 @@ def test_a_follow_and_an_unfollow_name_the_followee_and_when_the_follow_began():
         AUTHOR,
         "2026-11-22T12:30:00.000Z",
     )
+
+
+def test_a_new_account_is_a_sign_up_and_nothing_else_of_the_users_table_is():
+    image = {"user_id": AUTHOR, "handle": "author", "created_at": "2026-11-22T12:30:00.000Z"}
+
+    assert activity.from_user_change("ev-u", "INSERT", image) == [
+        {"event_id": "ev-u", "type": "signup", "actor_id": AUTHOR, "at": "2026-11-22T12:30:00.000Z"}
+    ]
+    assert activity.from_user_change("ev-v", "REMOVE", image) == []
+
+
+def test_the_publisher_reads_a_users_stream_insert_as_a_sign_up():
+    from infra import catalog
+    from infra.functions import load
+
+    publisher = load(catalog.function("activity_publisher"))
+    record = {
+        "eventID": "users-ev-1",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"user_id": {"S": AUTHOR}},
+            "NewImage": {
+                "user_id": {"S": AUTHOR},
+                "handle": {"S": "author"},
+                "created_at": {"S": "2026-11-22T12:30:00.000Z"},
+                "followers_count": {"N": "0"},
+            },
+            "SequenceNumber": "100",
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    modify = {**record, "eventID": "users-ev-2", "eventName": "MODIFY"}
+
+    assert publisher.events_of(record) == [
+        {"event_id": "users-ev-1", "type": "signup", "actor_id": AUTHOR, "at": "2026-11-22T12:30:00.000Z"}
+    ]
+    assert publisher.events_of(modify) == []  # a seen stamp is not an action

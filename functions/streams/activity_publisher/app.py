@@ -1,4 +1,4 @@
-"""Tweets, engagements and follows table streams → the Kinesis activity stream.
+"""Tweets, engagements, follows and users table streams → the Kinesis activity stream.
 
 The batch is published in one PutRecords (the whole-batch pattern, ``warbler.batches``); if that
 fails every record is reported so the mapping retries them, and consumers drop the repeats by
@@ -25,7 +25,9 @@ def events_of(raw: dict) -> list[dict]:
         return activity.from_engagement_change(record.event_id, change, image)
     if "follower_id" in keys:
         return activity.from_follow_change(record.event_id, change, image)
-    return activity.from_tweet_change(record.event_id, change, image)
+    if "tweet_id" in keys:
+        return activity.from_tweet_change(record.event_id, change, image)
+    return activity.from_user_change(record.event_id, change, image)  # a new account: a sign-up
 
 
 @logger.inject_lambda_context

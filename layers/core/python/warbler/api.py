@@ -101,6 +101,27 @@ def caller_id(app: APIGatewayRestResolver) -> str:
     return user_id
 
 
+ADMINS_GROUP = "admins"  # the Cognito group (infra/cdk/analytics.py; locally make admin)
+
+
+def caller_groups(app: APIGatewayRestResolver) -> set[str]:
+    """The caller's Cognito groups. API Gateway passes the ``cognito:groups`` claim as a string:
+    ``admins``, ``[admins, staff]`` or ``admins,staff`` depending on the group count and caller."""
+    claims = (app.current_event.request_context.authorizer.raw_event or {}).get("claims") or {}
+    raw = claims.get("cognito:groups") or ""
+    if isinstance(raw, list):
+        return {str(g) for g in raw}
+    return {g for g in raw.strip("[]").replace(",", " ").split() if g}
+
+
+def require_admin(app: APIGatewayRestResolver) -> str:
+    """The caller's id if they are in the Cognito ``admins`` group; 403 otherwise."""
+    user_id = caller_id(app)
+    if ADMINS_GROUP not in caller_groups(app):
+        raise errors.Forbidden("only members of the admins group may do this")
+    return user_id
+
+
 def tweet_id(raw: str) -> str:
     """A tweet id from a path; anything that cannot be an id names no tweet (404)."""
     value = normalize_id(raw)

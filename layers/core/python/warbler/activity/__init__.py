@@ -16,6 +16,7 @@ from warbler.activity.store import ActivityStream
 
 POST, REPLY, QUOTE, RETWEET, UNRETWEET, DELETE = "post", "reply", "quote", "retweet", "unretweet", "delete"
 LIKE, UNLIKE, FOLLOW, UNFOLLOW, SEEN = "like", "unlike", "follow", "unfollow", "seen"
+SIGNUP = "signup"
 
 
 def _at(snowflake: str | None) -> str:
@@ -101,6 +102,15 @@ def from_follow_change(event_id: str, change: str, image: dict) -> list[dict]:
             original_at=image.get("created_at"),
         )
     ]
+
+
+def from_user_change(event_id: str, change: str, image: dict) -> list[dict]:
+    """A users-table stream record: a new account is a sign-up. A removed one publishes nothing
+    (accounts are never deleted; the one removal is a sign-up undone when Cognito refused it,
+    whose sign-up event then stays in the lake: reports may count such a rare one)."""
+    if change != "INSERT":
+        return []
+    return [_event(event_id, SIGNUP, image["user_id"], image.get("created_at") or clock.now_iso())]
 
 
 def seen(user_id: str) -> dict:

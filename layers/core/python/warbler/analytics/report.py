@@ -21,14 +21,15 @@ from typing import Any
 from warbler import clock, errors
 from warbler.analytics import figures, render
 from warbler.analytics.engines import AthenaEngine, DuckDBEngine, Engine
-from warbler.analytics.store import REPORTS_PREFIX, LakeStore, MailStore
+from warbler.analytics.store import REPORTS_PREFIX, LakeStore, MailStore, segments_key
 from warbler.settings import get_settings
 
 KINDS = ("daily", "weekly")
 SINGLE_ROW = {"active_users", "actions", "posts_per_active_user"}
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
-# The segment counts of a report come from the segments package's counters when it is there.
+# The segment counts of a report: the segmenter's snapshot (``reports/segments/<day>.json``, taken
+# by its 00:05 run, so the counts as the day ended), or what a caller passes.
 SegmentCounter = Callable[[], dict[str, int]]
 
 
@@ -92,6 +93,12 @@ def key(period: figures.Period, suffix: str) -> str:
     return f"{REPORTS_PREFIX}{period.kind}/{period.name}{suffix}"
 
 
+def segments_at_end(period: figures.Period, lake: LakeStore) -> dict[str, int] | None:
+    """The counts as the period ended: the snapshot taken at the start of the next day."""
+    body = lake.get(segments_key(period.end + timedelta(days=1)))
+    return json.loads(body)["counts"] if body is not None else None
+
+
 def build(period: figures.Period, engine: Engine, segments: dict[str, int] | None = None) -> dict[str, Any]:
     return {
         "kind": period.kind,
@@ -137,7 +144,7 @@ def run(
     lake = lake or LakeStore()
     engine = open_engine(period, lake)
     try:
-        report = build(period, engine, segments() if segments else None)
+        report = build(period, engine, segments() if segments else segments_at_end(period, lake))
     finally:
         engine.close()
     return publish(report, period, lake, mail or MailStore())

@@ -32,6 +32,11 @@ def _client(service: str):
     return boto3.client(service, region_name=get_settings().aws_region, config=_CONFIG)
 
 
+def segments_key(day: date) -> str:
+    """The segmenter's snapshot of the segment counts at the start of ``day`` (JSON)."""
+    return f"{REPORTS_PREFIX}segments/{day.isoformat()}.json"
+
+
 def partition_prefix(day: date) -> str:
     return f"{LAKE_PREFIX}{PARTITION_COLUMN}={day.isoformat()}/"
 

@@ -19,10 +19,12 @@ never soft-deleted, and a rerun soft-deletes nobody twice.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from warbler import clock, users
+from warbler.analytics.store import LakeStore, segments_key
 from warbler.live.store import ConnectionStore
 from warbler.segments import counters, rules
 from warbler.segments.store import SeenDayStore, SegmentStore
@@ -98,3 +100,10 @@ def run(now: datetime, lookback_days: int = LOOKBACK_DAYS) -> dict[str, Any]:
 def counts(now: datetime | None = None) -> dict[str, int]:
     """``GET /admin/segments``."""
     return counters.counts(now or clock.now())
+
+
+def save_counts(day: date, counts_now: dict[str, int], lake: LakeStore | None = None) -> str:
+    """Snapshot the counts for the reports: ``day``'s start (the report of the day before reads it)."""
+    body = json.dumps({"day": day.isoformat(), "taken_at": clock.now_iso(), "counts": counts_now}).encode()
+    (lake or LakeStore()).put(segments_key(day), body, "application/json")
+    return segments_key(day)
