@@ -128,6 +128,7 @@ class SegmentStore:
             Keys.user_card(user_id),
             *(Keys.engaged(user_id, kind) for kind in ("like", "rt")),
             *(Keys.engaged_since(user_id, kind) for kind in ("like", "rt")),
+            *Keys.famous_copies(user_id),  # a famous account's copies in every home bucket
         ]
         pipe = self._r.pipeline(transaction=False)
         for key in keys:  # one DEL per key: they live in different slots
