@@ -180,6 +180,32 @@ def next_page(operation_id: str, *path_parameters: str) -> dict[str, Any]:
     }
 
 
+class SegmentCounts(BaseModel):
+    """The five segments now (warbler.segments.rules), from counters kept as accounts cross."""
+
+    famous: int = Field(ge=0, description="accounts with at least WARBLER_FAMOUS_THRESHOLD followers")
+    live: int = Field(ge=0, description="accounts with an open WebSocket")
+    active: int = Field(ge=0, description="accounts seen within WARBLER_PASSIVE_AFTER_SECONDS (to the hour)")
+    passive: int = Field(ge=0, description="accounts neither active nor inactive")
+    inactive: int = Field(ge=0, description="soft-deleted: not seen for WARBLER_INACTIVE_AFTER_SECONDS")
+    accounts: int = Field(ge=0, description="every account (active + passive + inactive)")
+
+
+class Report(BaseModel):
+    """A stored daily or weekly report (warbler.analytics.report; docs/analytics.md)."""
+
+    kind: Literal["daily", "weekly"]
+    period: str = Field(description="2026-12-01 or 2026-W49")
+    start: str
+    end: str
+    engine: Literal["duckdb", "athena"]
+    generated_at: Instant
+    figures: dict[str, Any] = Field(description="every figure of figures.sql, by name")
+    segments: dict[str, int] = Field(description="the segment counts as the period ended ({} if not counted)")
+    charts: dict[str, str] = Field(description="chart name -> its PNG's key in the analytics bucket")
+    html: str = Field(description="the HTML rendering's key in the analytics bucket")
+
+
 def ok(model: type[BaseModel], description: str = "OK", links: dict[str, Any] | None = None) -> dict:
     """A route's ``responses=`` entry: ``model`` as the JSON body, with OpenAPI ``links``."""
     response: dict[str, Any] = {"description": description, "content": {"application/json": {"model": model}}}
