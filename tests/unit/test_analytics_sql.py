@@ -86,6 +86,19 @@ def daily_figures(engine) -> dict:
     return report.compute(report.daily(DAY), engine)
 
 
+def test_deduplicating_once_gives_the_figures_of_deduplicating_per_figure(engine, daily_figures) -> None:
+    """DuckDB runs the events block once into a table (the report's speed-up); Athena runs it in
+    front of each figure. Both must give every figure the same rows."""
+    period = report.daily(DAY)
+    for figure in figures.report_figures():
+        per_figure = engine.query(figures.render(figure, period))
+        assert engine.query(figures.render(figure, period, engine.deduplicated)) == per_figure, figure.name
+    assert (
+        engine.query("SELECT COUNT(*) AS n FROM unique_events")[0]["n"]
+        < engine.query("SELECT COUNT(*) AS n FROM activity")[0]["n"]
+    )
+
+
 def test_active_users_are_distinct_actors_of_the_day_week_and_month(daily_figures) -> None:
     # today u1 u2 u3 u4 u5 u6 u8; the week adds u10 (12-03); the month adds u9 (11-20); u7 is too old
     assert daily_figures["active_users"] == {"dau": 7, "wau": 8, "mau": 9, "period_active_users": 7}

@@ -20,18 +20,26 @@ from typing import Any, Protocol
 
 import duckdb
 
+from warbler.analytics import figures
 from warbler.analytics.lake import LAKE_COLUMNS, PARTITION_COLUMN
 from warbler.analytics.store import AthenaStore, LakeStore
 
 
 class Engine(Protocol):
+    # The table holding the deduplicated events of every loaded day, when the engine made one.
+    deduplicated: str | None
+
     def query(self, sql: str) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
 
 
 class DuckDBEngine:
-    """An in-memory DuckDB holding ``activity``: the lake's objects for ``days``."""
+    """An in-memory DuckDB holding ``activity`` (the lake's objects for ``days``) and
+    ``unique_events``: those rows deduplicated once by the ``events`` block of figures.sql, so each
+    figure only filters its window (``figures.render(..., deduplicated=...)``)."""
+
+    deduplicated: str | None = "unique_events"
 
     def __init__(self, lake: LakeStore, days: Iterable[date], threads: int | None = None) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="warbler-lake-")
@@ -59,6 +67,14 @@ class DuckDBEngine:
     def _load(self, files: list[str]) -> None:
         columns = ", ".join(f'"{name}" {kind}' for name, _, kind in LAKE_COLUMNS)
         self._con.execute(f"CREATE TABLE activity ({columns}, {PARTITION_COLUMN} VARCHAR)")
+        self._insert(files)
+        # Every loaded day at once: a redelivered copy carries its original's `at`, so it is in the
+        # same day as the original, and deduplicating all days equals deduplicating any window.
+        self._con.execute(
+            f"CREATE TABLE {self.deduplicated} AS {figures.events_sql(date.min, date.max)} ORDER BY {PARTITION_COLUMN}"
+        )
+
+    def _insert(self, files: list[str]) -> None:
         for compressed in (True, False):
             group = [f for f in files if f.endswith(".gz") == compressed]
             if not group:
@@ -80,6 +96,8 @@ class DuckDBEngine:
 
 
 class AthenaEngine:
+    deduplicated: str | None = None  # Athena runs the events block in front of every figure
+
     def __init__(self, store: AthenaStore | None = None) -> None:
         self._store = store or AthenaStore()
 

@@ -71,9 +71,16 @@ def _literal(day: date) -> str:
     return f"'{day.isoformat()}'"
 
 
-def render(figure: Figure, period: Period) -> str:
-    """The figure's SQL for ``period``, with the deduplicated ``events`` over its window in front."""
-    blocks = {f.name: f for f in figures()}
+def events_sql(lo: date, hi: date) -> str:
+    """The ``events`` block (the lake deduplicated on ``event_id``) over the days ``lo``..``hi``."""
+    return {f.name: f for f in figures()}["events"].sql.format(lo=_literal(lo), hi=_literal(hi))
+
+
+def render(figure: Figure, period: Period, deduplicated: str | None = None) -> str:
+    """The figure's SQL for ``period``, with the deduplicated ``events`` over its window in front.
+    ``deduplicated`` names a table the engine already holds the ``events`` block's rows in (over
+    every day it loaded): then the window is a plain filter of it, and the deduplication (a
+    window function over every delivery) runs once per report instead of once per figure."""
     lo, hi = period.window(figure.window)
     values = {
         "start": _literal(period.start),
@@ -84,7 +91,10 @@ def render(figure: Figure, period: Period) -> str:
         "month_start": _literal(period.end - timedelta(days=MONTH_DAYS - 1)),
         "last_cohort": _literal(period.end - timedelta(days=1)),
     }
-    events = blocks["events"].sql.format(**values)
+    if deduplicated is None:
+        events = events_sql(lo, hi)
+    else:  # a name the engine chose, not input
+        events = f"SELECT * FROM {deduplicated} WHERE dt BETWEEN {values['lo']} AND {values['hi']}"
     return f"WITH events AS (\n{events}\n)\n{figure.sql.format(**values)}"
 
 

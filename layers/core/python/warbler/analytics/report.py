@@ -84,7 +84,7 @@ def compute(period: figures.Period, engine: Engine) -> dict[str, Any]:
     """Every figure of figures.sql for ``period``: single-row figures as objects, others as lists."""
     out: dict[str, Any] = {}
     for figure in figures.report_figures():
-        rows = engine.query(figures.render(figure, period))
+        rows = engine.query(figures.render(figure, period, engine.deduplicated))
         out[figure.name] = rows[0] if figure.name in SINGLE_ROW else rows
     return out
 
