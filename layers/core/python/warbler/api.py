@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -70,8 +71,56 @@ def _describe(validation: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid", "; ".join(parts) or "invalid request"
 
 
-def make_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+class RestResolver(APIGatewayRestResolver):
+    """Powertools' resolver with its per-request state (the event, the Lambda context, the
+    resolution context) per thread. Powertools keeps the event on ``BaseRouter``, a class shared by
+    every resolver of the process, which is right for Lambda's one request per environment at a
+    time; the local gateways run concurrent requests on threads of one process, where a handler
+    would otherwise read another request's event -- its caller's identity included."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._request = threading.local()
+        super().__init__(**kwargs)
+
+    @property  # type: ignore[override]
+    def current_event(self) -> Any:
+        return self._request.event
+
+    @current_event.setter
+    def current_event(self, value: Any) -> None:
+        self._request.event = value
+
+    @property  # type: ignore[override]
+    def lambda_context(self) -> Any:
+        return self._request.lambda_context
+
+    @lambda_context.setter
+    def lambda_context(self, value: Any) -> None:
+        self._request.lambda_context = value
+
+    @property  # type: ignore[override]
+    def context(self) -> dict:
+        if not hasattr(self._request, "context"):
+            self._request.context = {}
+        return self._request.context
+
+    @context.setter
+    def context(self, value: dict) -> None:
+        self._request.context = value
+
+    def _to_proxy_event(self, event: dict) -> Any:
+        # resolve() stores the event it builds here on BaseRouter (process-wide): keep it per thread.
+        proxy = super()._to_proxy_event(event)
+        self.current_event = proxy
+        return proxy
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        self.lambda_context = context
+        return super().resolve(event, context)
+
+
+def make_app() -> RestResolver:
+    app = RestResolver(enable_validation=True)
 
     @app.exception_handler(errors.WarblerError)
     def _domain(error: errors.WarblerError) -> Response:
@@ -131,10 +180,10 @@ def tweet_id(raw: str) -> str:
 
 
 def media_id(raw: str) -> str:
-    """A media id from a request body: anything that cannot be an id names none of yours (422)."""
+    """A media id from a request body: one that names no media ("0") names none of yours (404)."""
     value = normalize_id(raw)
     if value is None:
-        raise errors.InvalidInput(f"media {raw}: no such media of yours")
+        raise errors.MediaNotFound(f"media {raw}: no such media of yours")
     return value
 
 

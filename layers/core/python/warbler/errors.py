@@ -47,3 +47,16 @@ class InvalidInput(WarblerError):
 
 class RateLimited(WarblerError):
     code = "rate_limited"
+
+
+class MediaRefused(WarblerError):
+    """Media a tweet may not attach: a 404 or 409 natively, a 422 on the Mastodon edge (as
+    Mastodon's ValidationError)."""
+
+
+class MediaNotFound(NotFound, MediaRefused):
+    pass
+
+
+class MediaNotAttachable(Conflict, MediaRefused):
+    pass

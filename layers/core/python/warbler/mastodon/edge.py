@@ -62,8 +62,8 @@ def oauth_error(failure: oauth.OAuthError) -> Response:
     return json_response({"error": failure.code, "error_description": failure.message}, status)
 
 
-def make_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver()
+def make_app() -> api.RestResolver:
+    app = api.RestResolver()  # per-thread request state, as the native edge's (warbler.api)
 
     @app.exception_handler(oauth.OAuthError)
     def _oauth(failure: oauth.OAuthError) -> Response:
@@ -71,7 +71,9 @@ def make_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(errors.WarblerError)
     def _domain(failure: errors.WarblerError) -> Response:
-        return error(api.status_of(failure), failure.message)
+        # Mastodon answers media a status cannot attach with its ValidationError (422).
+        status = 422 if isinstance(failure, errors.MediaRefused) else api.status_of(failure)
+        return error(status, failure.message)
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:

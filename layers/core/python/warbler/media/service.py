@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from warbler import clock, ids
-from warbler.errors import Conflict, InvalidInput, NotFound
+from warbler.errors import Conflict, InvalidInput, MediaNotAttachable, MediaNotFound, NotFound
 from warbler.media import images
 from warbler.media.store import (
     FAILED,
@@ -298,13 +298,13 @@ def check_attachable(owner_id: str, media_ids: Sequence[str], media: Media | Non
     for media_id in media_ids:
         item = found.get(media_id)
         if item is None or item.owner_id != owner_id:
-            raise NotFound(f"media {media_id}: no such media of yours")
+            raise MediaNotFound(f"media {media_id}: no such media of yours")
         if item.tweet_id is not None:
-            raise Conflict(f"media {media_id}: already attached to a tweet")
+            raise MediaNotAttachable(f"media {media_id}: already attached to a tweet")
         if item.state == PENDING:
-            raise Conflict(f"media {media_id}: still processing")
+            raise MediaNotAttachable(f"media {media_id}: still processing")
         if item.state != READY:
-            raise Conflict(f"media {media_id}: processing failed ({item.reason})")
+            raise MediaNotAttachable(f"media {media_id}: processing failed ({item.reason})")
         items.append(item)
     kinds = [i.kind for i in items]
     if len(items) > 1 and any(k != IMAGE for k in kinds):
