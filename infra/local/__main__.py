@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             say(check.line())
         say(f"\n  full logs       {log_file}" + ("" if args.verbose else "   (make run V=1: on the terminal too)"))
         say(f"  environment     source {env_file}   (to run scripts against this stack)")
+        say("  admin           make admin HANDLE=<handle>, then sign in again: GET /admin/segments, /admin/reports/...")
+        say("  run a schedule  make invoke FN=analytics_report ARGS='--date 2026-12-01'   (or FN=segmenter)")
         if args.demo:
             try:
                 from infra.local.demo import seed  # noqa: PLC0415
