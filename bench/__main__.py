@@ -200,6 +200,7 @@ def _one_size(args, spec: GraphSpec, pg, read_handler, redis_url: str, progress:
     comparison = timeline.compare_with_raw(read_handler, [ids[u] for u in readers], redis_url, args.reads, args.seed)
     result.handler, result.raw = comparison.handler, comparison.raw
     result.round_trips, result.commands, result.items = comparison.round_trips, comparison.commands, comparison.items
+    result.max_round_trips = comparison.max_round_trips
     result.handler_buckets = {
         k: timeline.measure(read_handler, [ids[u] for u in v], args.reads // 2, args.seed) for k, v in buckets.items()
     }

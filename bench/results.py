@@ -25,6 +25,7 @@ class SizeResult:
     handler_buckets: dict[int, Latencies] = field(default_factory=dict)
     bucket_following: dict[int, float] = field(default_factory=dict)
     round_trips: float = 0.0
+    max_round_trips: int = 0
     commands: float = 0.0
     items: float = 0.0
     seeded_famous: int = 0

@@ -62,6 +62,7 @@ class ReadComparison:
     handler: Latencies
     raw: Latencies
     round_trips: float  # per read, on average
+    max_round_trips: int
     commands: float
     items: float  # tweets returned per read, on average
 
@@ -92,7 +93,9 @@ def compare_with_raw(
         raw.add(time.perf_counter() - started)
     trips = [len(t) for t in recorded.values()]
     commands = [sum(len(rt) for rt in t) for t in recorded.values()]
-    return ReadComparison(handler, raw, sum(trips) / len(trips), sum(commands) / len(commands), items / len(readers))
+    return ReadComparison(
+        handler, raw, sum(trips) / len(trips), max(trips), sum(commands) / len(commands), items / len(readers)
+    )
 
 
 def measure(read: Callable[[str], int], readers: list[str], reads: int, seed: int, warmup: bool = True) -> Latencies:
