@@ -106,6 +106,7 @@ def test_a_quiet_user_is_soft_deleted_by_the_segmenter_and_restored_by_signing_i
     assert theirs["id"] not in alice.home_ids() and theirs["id"] not in carol.home_ids()
     assert alice.call("GET", f"/tweets/{theirs['id']}").status_code == 404
     assert alice.call("GET", f"/users/{bob.handle}/tweets").status_code == 404
+    assert alice.call("POST", f"/users/{bob.handle}/follow").status_code == 404
     # bob's follow of alice notified her; that notification goes with him
     notes = alice.call("GET", "/notifications").json()["items"]
     assert not any(bob.id in [a["id"] for a in n["actors"]] for n in notes)

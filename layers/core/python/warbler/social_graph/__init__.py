@@ -18,6 +18,8 @@ def follow(follower_id: str, handle: str) -> dict:
     followee_id = users.user_id_for_handle(handle)
     if followee_id == follower_id:
         raise Forbidden("you cannot follow yourself")  # as Mastodon (403), not a malformed request
+    if not users.cards([followee_id]):  # soft-deleted (warbler.segments): as if there were no such user
+        raise NotFound(f"no user @{handle}")
     limits.spend(follower_id, "follow")
     FollowStore().follow(follower_id, followee_id, clock.now_iso())  # False: an idempotent repeat
     return {"following": True}
