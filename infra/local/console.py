@@ -129,8 +129,8 @@ def _timed(name: str, url: str, probe: Callable[[], str]) -> Health:
     return Health(name, url, True, f"{detail} ({(time.monotonic() - started) * 1000:.0f} ms)".strip())
 
 
-def _http_status(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=3) as resp:
+def _http_status(url: str, timeout: float = 3) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
         return f"HTTP {resp.status}"
 
 
@@ -162,7 +162,9 @@ def health(stack: Any) -> list[Health]:
         _timed("moto (AWS)", stack.aws_endpoint, lambda: _http_status(f"{stack.aws_endpoint}/moto-api/data.json")),
         _timed("redis", stack.redis_url, lambda: _redis_ping(stack.redis_url)),
         _timed("OpenSearch", stack.opensearch_url, lambda: _opensearch(stack.opensearch_url)),
-        _timed("REST API", stack.rest_url, lambda: _http_status(f"{stack.rest_url}/openapi.json")),
+        # The document comes from a function's first (cold) invocation: it imports every endpoint
+        # group's app, seconds on a loaded machine, as a Lambda cold start would take.
+        _timed("REST API", stack.rest_url, lambda: _http_status(f"{stack.rest_url}/openapi.json", timeout=30)),
         _timed("WebSocket API", stack.ws_url, lambda: _tcp_open(stack.ws_url.replace("ws://", "http://"))),
     ]
     if getattr(stack, "web_url", ""):

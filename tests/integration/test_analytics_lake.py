@@ -84,7 +84,8 @@ def test_report_job_writes_json_html_charts_and_mails_a_summary(lake, local_stac
     for key in out["charts"].values():
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    sent = requests.get(f"{local_stack.aws_endpoint}/moto-api/data.json", timeout=10).json()["ses"]["Message"]
+    # data.json serializes every service's state of the session's shared moto: slow when it is busy.
+    sent = requests.get(f"{local_stack.aws_endpoint}/moto-api/data.json", timeout=60).json()["ses"]["Message"]
     mail = next(m for m in sent if m["id"] == out["mail"])
     assert mail["destinations"]["ToAddresses"] == [LOCAL_REPORT_RECIPIENTS]
     assert mail["subject"] == f"Warbler daily report {DAY}: DAU 3, 2 sign-ups"
