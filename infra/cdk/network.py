@@ -157,20 +157,19 @@ class Network(Construct):
         self.dynamodb_endpoint: ec2.GatewayVpcEndpoint | None = None
         self.s3_endpoint: ec2.GatewayVpcEndpoint | None = None
         routed = [self.data_subnets] + ([ec2.SubnetSelection(subnet_type=_EGRESS)] if needs.egress else [])
+
+        def gateway_endpoint(name: str, label: str, aws_service: ec2.GatewayVpcEndpointAwsService):
+            """A gateway endpoint on the routed subnets, and HTTPS to its prefix list from every group."""
+            endpoint = self.vpc.add_gateway_endpoint(f"{name}Endpoint", service=aws_service, subnets=routed)
+            prefix_list = _prefix_list(self, label.lower(), f"{name}PrefixList")
+            for group in self.security_groups:
+                group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, f"{label} gateway endpoint")
+            return endpoint
+
         if needs.dynamodb:
-            self.dynamodb_endpoint = self.vpc.add_gateway_endpoint(
-                "DynamoDbEndpoint", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets=routed
-            )
-            prefix_list = _prefix_list(self, "dynamodb", "DynamoDbPrefixList")
-            for group in self.security_groups:
-                group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, "DynamoDB gateway endpoint")
+            self.dynamodb_endpoint = gateway_endpoint("DynamoDb", "DynamoDB", ec2.GatewayVpcEndpointAwsService.DYNAMODB)
         if needs.s3:
-            self.s3_endpoint = self.vpc.add_gateway_endpoint(
-                "S3Endpoint", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=routed
-            )
-            prefix_list = _prefix_list(self, "s3", "S3PrefixList")
-            for group in self.security_groups:
-                group.add_egress_rule(ec2.Peer.prefix_list(prefix_list), HTTPS, "S3 gateway endpoint")
+            self.s3_endpoint = gateway_endpoint("S3", "S3", ec2.GatewayVpcEndpointAwsService.S3)
         interfaces = {"XRay": ec2.InterfaceVpcEndpointAwsService.XRAY}
         if needs.kinesis:
             interfaces["Kinesis"] = ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS

@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from warbler import api
 
+REQUESTS = 40
+
 
 def _concurrent_answers(app) -> list[bool]:
+    # Every handler reads its event, waits until all requests are inside their handlers (so every
+    # event has been set), then reads it again: a process-wide event has been overwritten by then.
+    all_inside = threading.Barrier(REQUESTS, timeout=30)
+
     @app.get("/who/<name>")
     def who(name: str):
         first = app.current_event.query_string_parameters["caller"]
-        time.sleep(0.01)  # let the other requests run in between
+        all_inside.wait()
         return {"caller": app.current_event.query_string_parameters["caller"], "first": first, "name": name}
 
     answers: list[bool] = []
@@ -35,7 +40,7 @@ def _concurrent_answers(app) -> list[bool]:
         body = json.loads(app.resolve(event, None)["body"])
         answers.append(body == {"caller": caller, "first": caller, "name": caller})
 
-    threads = [threading.Thread(target=call, args=(f"u{i}",)) for i in range(40)]
+    threads = [threading.Thread(target=call, args=(f"u{i}",)) for i in range(REQUESTS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -45,7 +50,7 @@ def _concurrent_answers(app) -> list[bool]:
 
 def test_concurrent_requests_each_see_their_own_event():
     answers = _concurrent_answers(api.make_app())
-    assert len(answers) == 40 and all(answers)
+    assert len(answers) == REQUESTS and all(answers)
 
 
 def test_the_stock_resolver_would_mix_them_up():

@@ -18,9 +18,6 @@ from warbler.mastodon import edge, entities, paging, render
 from warbler.tweets import views as tweet_views
 
 app = edge.make_app()
-MASTODON_TO_WARBLER = {}
-for warbler_type, mastodon_type in entities.NOTIFICATION_TYPES.items():
-    MASTODON_TO_WARBLER.setdefault(mastodon_type, set()).add(warbler_type)
 
 
 def _wanted(query: dict[str, Any]) -> set[str] | None:
@@ -32,8 +29,8 @@ def _wanted(query: dict[str, Any]) -> set[str] | None:
 
     keep: set[str] | None = None
     if listed("types"):
-        keep = {w for m in listed("types") for w in MASTODON_TO_WARBLER.get(m, set())}
-    excluded = {w for m in listed("exclude_types") for w in MASTODON_TO_WARBLER.get(m, set())}
+        keep = entities.warbler_notification_types(listed("types"))
+    excluded = entities.warbler_notification_types(listed("exclude_types"))
     if excluded:
         keep = (set(entities.NOTIFICATION_TYPES) if keep is None else keep) - excluded
     return keep

@@ -32,6 +32,12 @@ NOTIFICATION_TYPES = {
 }
 
 
+def warbler_notification_types(mastodon_types: list[str]) -> set[str]:
+    """The Warbler kinds behind Mastodon notification types (``mention`` is a reply or a mention)."""
+    wanted = set(mastodon_types)
+    return {kind for kind, mastodon_type in NOTIFICATION_TYPES.items() if mastodon_type in wanted}
+
+
 def _day(iso: str | None) -> str | None:
     return iso[:10] if iso else None
 
