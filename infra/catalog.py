@@ -938,3 +938,40 @@ def origin_of(url: str) -> str:
 
 
 WEB = WebClient()
+
+
+# -- CORS for any origin (the Mastodon client API) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnyOriginCors:
+    """Paths any web page may call, whatever its origin, as Mastodon's own CORS rules allow
+    (config/initializers/cors.rb, rack-cors ``origins '*'``): browser clients served from their own
+    origin (Elk, Phanpy) talk to an instance directly. No credentials are involved: Mastodon
+    tokens are bearer tokens, never cookies, so ``*`` gives a page no authority it does not hold.
+
+    Both gateways answer the preflight (OPTIONS on every route path this covers: mock methods on
+    AWS, infra.local.cors locally); the Mastodon functions' responses carry the header themselves
+    (``warbler.mastodon.cors``, held equal to this by tests/infra/test_mastodon_parity.py)."""
+
+    prefixes: tuple[str, ...]  # a route path starting with one of these is covered
+    paths: tuple[str, ...] = ()  # and these exact ones
+    allow_methods: tuple[str, ...] = ("POST", "PUT", "DELETE", "GET", "PATCH", "OPTIONS")
+    # Any header: ``*``, plus Authorization, which the Fetch standard never lets ``*`` cover.
+    allow_headers: tuple[str, ...] = ("Authorization", "*")
+    expose_headers: tuple[str, ...] = ()
+    max_age_seconds: int = 7200  # rack-cors' default
+
+    def covers(self, path: str) -> bool:
+        return path in self.paths or path.startswith(self.prefixes)
+
+    def preflight_paths(self, functions: Sequence[Function] = FUNCTIONS) -> tuple[str, ...]:
+        """Every route path covered: each needs an OPTIONS method of its own on API Gateway."""
+        return tuple(sorted({r.path for f in functions for r in f.routes if self.covers(r.path)}))
+
+
+MASTODON_CORS = AnyOriginCors(
+    prefixes=("/api/", "/.well-known/"),
+    paths=("/oauth/token",),
+    expose_headers=("Link", "X-RateLimit-Reset", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Request-Id"),
+)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -132,6 +133,11 @@ class RestApi(Construct):
         self.account = self.api.node.try_find_child("Account")
         # The stack exports the URL as RestApiUrl; drop the construct's auto-named duplicate.
         self.api.node.try_remove_child("Endpoint")
+        self._cognito_authorizer: apigw.IAuthorizer | None = None
+        # API Gateway's own errors (a 401 from an authorizer, a 429) are readable by any origin:
+        # one set of gateway responses serves every path, a Mastodon client served elsewhere
+        # must see its 401, and an error carries no data. The handlers' responses follow each
+        # path's own rule (warbler.api.with_cors, warbler.mastodon.cors).
         self.gateway_responses = []
         for response_type, status, code in GATEWAY_RESPONSES:
             response = self.api.add_gateway_response(
@@ -139,61 +145,134 @@ class RestApi(Construct):
                 type=response_type,
                 status_code=status,
                 templates={"application/json": error_template(code)},
+                response_headers={
+                    "Access-Control-Allow-Origin": "'*'",
+                    "Access-Control-Expose-Headers": f"'{','.join(catalog.WEB.cors_expose_headers)}'",
+                },
             )
             self.gateway_responses.append(response)
 
-        authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
-        lambda_authorizers = token_authorizers(self, functions)
         seen: dict[tuple[str, str], str] = {}
-        for fn in functions:
-            if not fn.spec.routes:
-                continue
-            # One permission per function (not per method) keeps the Lambda resource policy small.
-            integration = apigw.LambdaIntegration(
-                fn.function, proxy=True, scope_permission_to_method=False, allow_test_invoke=False
+        native = [fn for fn in functions if any(r.authorizer == "cognito" for r in fn.spec.routes)]
+        add_methods(self, self.api, native, {"cognito": lambda: self._cognito(user_pool)}, seen, "cognito")
+        # Each Lambda authorizer's routes (the Mastodon edge's) in a stack of their own: this one
+        # is near CloudFormation's 500 resources, and they stand apart cleanly (own paths, own
+        # authorizer, open CORS); the stage's deployment waits for them and changes with them.
+        self.route_stacks: list[AuthorizedRoutes] = []
+        for spec in (fn.spec.authorizer for fn in functions if fn.spec.authorizer is not None):
+            routes = AuthorizedRoutes(
+                self, f"{pascal(spec.name)}Routes", api=self.api, functions=functions, name=spec.name, seen=seen
             )
-            for route in fn.spec.routes:
-                key = (route.method.upper(), route.path)
-                if key in seen:
-                    raise ValueError(f"route {key} is claimed by {seen[key]} and {fn.spec.name}")
-                seen[key] = fn.spec.name
-                resource = self.api.root.resource_for_path(route.path)
-                if route.auth and route.authorizer != "cognito":
-                    if route.authorizer not in lambda_authorizers:
-                        raise ValueError(f"route {key} names authorizer {route.authorizer!r}, which has no function")
-                    resource.add_method(
-                        key[0],
-                        integration,
-                        authorizer=lambda_authorizers[route.authorizer],
-                        authorization_type=apigw.AuthorizationType.CUSTOM,
-                    )
-                elif route.auth:
-                    authorizer = authorizer or apigw.CognitoUserPoolsAuthorizer(
-                        self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
-                    )
-                    resource.add_method(
-                        key[0],
-                        integration,
-                        authorizer=authorizer,
-                        authorization_type=apigw.AuthorizationType.COGNITO,
-                    )
-                else:
-                    resource.add_method(key[0], integration, authorization_type=apigw.AuthorizationType.NONE)
+            deployment = self.api.latest_deployment
+            assert deployment is not None
+            deployment.node.add_dependency(routes)
+            deployment.add_to_logical_id(routes.description_for_deployment)
+            self.route_stacks.append(routes)
+        _disjoint_trees(functions)
 
-    def allow_origin(self, origin: str) -> None:
-        """CORS for exactly ``origin`` on API Gateway's own errors (a 401, a 429), like the
-        handlers' responses (warbler.api.with_cors). No preflight methods: the web client
-        reaches this API through its own distribution (infra/cdk/web.py), so its requests are
-        same-origin, and one OPTIONS method per resource would cost ~60 of the stack's 500."""
-        web = catalog.WEB
-        for response in self.gateway_responses:
-            cfn = response.node.default_child
-            assert isinstance(cfn, apigw.CfnGatewayResponse)
-            cfn.response_parameters = {
-                "gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'",
-                "gatewayresponse.header.Access-Control-Expose-Headers": f"'{','.join(web.cors_expose_headers)}'",
-                "gatewayresponse.header.Vary": "'Origin'",
-            }
+    def _cognito(self, user_pool: cognito.IUserPool) -> apigw.IAuthorizer:
+        if self._cognito_authorizer is None:
+            self._cognito_authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self, "CognitoAuthorizer", cognito_user_pools=[user_pool]
+            )
+        return self._cognito_authorizer
+
+
+def add_methods(
+    scope: Construct,
+    api: apigw.IRestApi,
+    functions: list[WarblerFunction],
+    authorizers: dict[str, Callable[[], apigw.IAuthorizer]],
+    seen: dict[tuple[str, str], str],
+    authorizer: str,
+) -> list[catalog.Route]:
+    """A method for each of ``functions``' routes checked by ``authorizer`` (or public under it),
+    integrated with its function; ``seen`` (method, path) -> function catches a route claimed twice."""
+    added: list[catalog.Route] = []
+    for fn in functions:
+        routes = [r for r in fn.spec.routes if r.authorizer == authorizer]
+        if not routes:
+            continue
+        # One permission per function (not per method) keeps the Lambda resource policy small.
+        integration = apigw.LambdaIntegration(
+            fn.function, proxy=True, scope_permission_to_method=False, allow_test_invoke=False
+        )
+        for route in routes:
+            key = (route.method.upper(), route.path)
+            if key in seen:
+                raise ValueError(f"route {key} is claimed by {seen[key]} and {fn.spec.name}")
+            seen[key] = fn.spec.name
+            resource = api.root.resource_for_path(route.path)
+            if not route.auth:
+                resource.add_method(key[0], integration, authorization_type=apigw.AuthorizationType.NONE)
+                added.append(route)
+                continue
+            if route.authorizer not in authorizers:
+                raise ValueError(f"route {key} names authorizer {route.authorizer!r}, which has no function")
+            resource.add_method(
+                key[0],
+                integration,
+                authorizer=authorizers[route.authorizer](),
+                authorization_type=(
+                    apigw.AuthorizationType.COGNITO if route.authorizer == "cognito" else apigw.AuthorizationType.CUSTOM
+                ),
+            )
+            added.append(route)
+    return added
+
+
+def _disjoint_trees(functions: list[WarblerFunction]) -> None:
+    """Fail the synth if routes of two authorizers (so of two stacks) would both create the
+    resource for one first path segment: API Gateway takes each path once."""
+    owners: dict[str, set[str]] = {}
+    for route in (r for fn in functions for r in fn.spec.routes):
+        owners.setdefault(route.path.strip("/").split("/", 1)[0], set()).add(route.authorizer)
+    shared = {segment: sorted(who) for segment, who in owners.items() if len(who) > 1}
+    if shared:
+        raise ValueError(f"route trees of different authorizers share first segments: {shared}")
+
+
+class AuthorizedRoutes(NestedStack):
+    """The routes behind one catalog Lambda authorizer: that authorizer (API Gateway's result
+    cache set to its ``cache_seconds``), their resources and methods on the parent's REST API, and
+    a CORS preflight (OPTIONS, a mock integration) on every path ``catalog.MASTODON_CORS`` opens to
+    any origin. The parent stage's deployment depends on this stack and folds
+    ``description_for_deployment`` into its logical id, so a route change here redeploys the stage."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigw.RestApi,
+        functions: list[WarblerFunction],
+        name: str,
+        seen: dict[tuple[str, str], str],
+    ) -> None:
+        super().__init__(scope, construct_id, description=f"Warbler REST routes behind the {name} authorizer")
+        imported = apigw.RestApi.from_rest_api_attributes(
+            self, "Api", rest_api_id=api.rest_api_id, root_resource_id=api.rest_api_root_resource_id
+        )
+        authorizers = {k: (lambda a=a: a) for k, a in token_authorizers(self, functions).items() if k == name}
+        routes = add_methods(self, imported, functions, authorizers, seen, name)
+        cors = catalog.MASTODON_CORS
+        preflights = [p for p in cors.preflight_paths() if any(r.path == p for r in routes)]
+        for path in preflights:
+            imported.root.resource_for_path(path).add_cors_preflight(
+                allow_origins=["*"],
+                allow_methods=list(cors.allow_methods),
+                allow_headers=list(cors.allow_headers),
+                max_age=Duration.seconds(cors.max_age_seconds),
+                status_code=204,
+            )
+        spec = catalog.authorizer(name)[0]
+        self.description_for_deployment = {
+            "routes": sorted(
+                f"{r.method.upper()} {r.path} {r.auth} {seen[(r.method.upper(), r.path)]}" for r in routes
+            ),
+            "authorizer": [spec.name, spec.cache_seconds],
+            "preflight": [preflights, list(cors.allow_methods), list(cors.allow_headers), cors.max_age_seconds],
+        }
 
 
 class WebSocketApi(Construct):

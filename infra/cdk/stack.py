@@ -140,7 +140,6 @@ class WarblerStack(Stack):
             ],
             media_urls=[b.base_url for b in platform.buckets.values() if b.base_url is not None],
         )
-        rest.allow_origin(web.origin)
         for fn in built:
             fn.function.add_environment(env_name("web_origin"), web.origin)
         if platform.search is not None:

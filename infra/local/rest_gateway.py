@@ -124,6 +124,19 @@ def error_body(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}).encode()
 
 
+def gateway_error(
+    status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """An error the gateway answers itself, as API Gateway's gateway responses do on AWS
+    (infra.cdk.apis.GATEWAY_RESPONSES): the error envelope, readable by a page of any origin
+    (a Mastodon client served elsewhere must see its 401; the error carries no data)."""
+    cors = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", ",".join(catalog.WEB.cors_expose_headers)),
+    ]
+    return status, [*(headers or []), *cors], error_body(code, message)
+
+
 class _Server(ThreadingHTTPServer):
     """A thread per connection (keep-alive connections keep theirs) and a backlog sized for load."""
 
@@ -176,12 +189,13 @@ class RestGateway(Served):
         bound, path_params, methods = self.match(method, path)
         if bound is None:
             if methods and method.upper() == "OPTIONS" and self.cors is not None:
-                return self.cors.preflight(headers)
+                return self.cors.preflight(path, headers)
             if methods:  # RFC 9110: a 405 names the methods the resource has
                 allow = ", ".join(sorted(set(methods) | {"OPTIONS"} if self.cors is not None else set(methods)))
-                error = error_body("method_not_allowed", f"{method} is not allowed on {path}")
-                return 405, [("Allow", allow)], error
-            return 404, [], error_body("not_found", f"No route for {method} {path}")
+                return gateway_error(
+                    405, "method_not_allowed", f"{method} is not allowed on {path}", [("Allow", allow)]
+                )
+            return gateway_error(404, "not_found", f"No route for {method} {path}")
 
         authorizer = None
         if bound.route.auth and bound.route.authorizer != "cognito":
@@ -191,7 +205,7 @@ class RestGateway(Served):
                 authorizer = self.authorizers.authorize(bound.route.authorizer, header, method_arn)
             except AuthorizerDenied as denied:
                 code = {401: "unauthorized", 403: "forbidden"}.get(denied.status, "internal")
-                return denied.status, [], error_body(code, denied.message)
+                return gateway_error(denied.status, code, denied.message)
         elif bound.route.auth:
             header = next((v for k, v in headers if k.lower() == "authorization"), None)
             try:
@@ -200,7 +214,7 @@ class RestGateway(Served):
                 authorizer = {"claims": self.verifier.verify_header(header)}
             except Unauthorized as exc:
                 log.info("401 %s %s: %s", method, path, exc)
-                return 401, [], error_body("unauthorized", "Missing or invalid token")
+                return gateway_error(401, "unauthorized", "Missing or invalid token")
 
         event = self.proxy_event(
             method, path, split.query, headers, body, source_ip, bound, path_params, authorizer, request_id
@@ -210,7 +224,7 @@ class RestGateway(Served):
             return self.http_response(response)
         except Exception:  # a function error or a malformed response: API Gateway answers 502
             log.exception("%s failed on %s %s (request %s)", bound.function, method, path, request_id)
-            return 502, [], error_body("internal", "Internal server error")
+            return gateway_error(502, "internal", "Internal server error")
 
     def proxy_event(
         self,
@@ -317,7 +331,7 @@ class RestGateway(Served):
                 except BadFraming as exc:
                     # What follows an unusable body cannot be parsed as the next request.
                     self.close_connection = True
-                    status, headers, data = exc.status, [("Connection", "close")], error_body(exc.code, exc.message)
+                    status, headers, data = gateway_error(exc.status, exc.code, exc.message, [("Connection", "close")])
                 else:
                     status, headers, data = gateway.handle(
                         self.command, self.path, list(self.headers.items()), body, self.client_address[0]

@@ -16,6 +16,27 @@ from infra.cdk.naming import pascal
 Template = dict[str, Any]
 
 
+def with_nested(template: Template, nested: dict[str, Template]) -> Template:
+    """``template`` with the resources of its nested stacks (construct id -> template) merged in,
+    each nested parameter replaced by the value the parent passes it: one template to query
+    across stacks (a route in the parent and one in a nested stack read alike)."""
+    merged = {**template, "Resources": dict(template["Resources"])}
+    for node_id, child in nested.items():
+        (resource,) = [
+            r
+            for lid, r in template["Resources"].items()
+            if r["Type"] == "AWS::CloudFormation::Stack" and f"{node_id}NestedStack{node_id}NestedStackResource" in lid
+        ]
+        passed = resource["Properties"].get("Parameters", {})
+        text = json.dumps(child["Resources"])
+        for name, value in passed.items():
+            text = text.replace(json.dumps({"Ref": name}), json.dumps(value))
+        clashes = set(merged["Resources"]) & set(json.loads(text))
+        assert not clashes, f"{node_id} repeats logical ids of its parent: {sorted(clashes)}"
+        merged["Resources"].update(json.loads(text))
+    return merged
+
+
 def resources(template: Template, type_: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
 

@@ -116,6 +116,17 @@ def _deployment(stack: Any, template: dict[str, Any]) -> dict[str, dict[str, Any
 
 
 @pytest.fixture(scope="session")
+def api_template(stack: Any, template: dict[str, Any]) -> dict[str, Any]:
+    """The stack's template with the REST routes' nested stacks merged in (``cfn.with_nested``):
+    every route, method and authorizer of the REST API in one template."""
+    from cfn import with_nested  # noqa: PLC0415
+
+    routes = {s.node.id: Template.from_stack(s).to_json() for s in stack.node.find_child("Rest").route_stacks}
+    assert routes, "the REST API has no nested route stacks"
+    return with_nested(template, routes)
+
+
+@pytest.fixture(scope="session")
 def deployment_templates(stack: Any, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return _deployment(stack, template)
 

@@ -82,13 +82,13 @@ def test_catalog_resources_have_settings_fields() -> None:
     assert {f"{s.name}_stream" for s in catalog.KINESIS_STREAMS} <= fields
 
 
-def test_routes_use_the_cognito_authorizer_unless_public(template: dict[str, Any]) -> None:
-    authorizer = logical_id(template, "RestCognitoAuthorizer", "AWS::ApiGateway::Authorizer")
-    props = template["Resources"][authorizer]["Properties"]
+def test_routes_use_the_cognito_authorizer_unless_public(api_template: dict[str, Any]) -> None:
+    authorizer = logical_id(api_template, "RestCognitoAuthorizer", "AWS::ApiGateway::Authorizer")
+    props = api_template["Resources"][authorizer]["Properties"]
     assert props["Type"] == "COGNITO_USER_POOLS"
     assert props["IdentitySource"] == "method.request.header.Authorization"
 
-    routes = rest_routes(template)
+    routes = rest_routes(api_template)
     for spec in catalog.FUNCTIONS:
         for route in spec.routes:
             method = routes[(route.method, route.path)]

@@ -14,9 +14,9 @@ def _authorized_routes() -> dict[tuple[str, str], catalog.Route]:
     return {(r.method.upper(), r.path): r for f in catalog.FUNCTIONS for r in f.routes if r.authorizer != "cognito"}
 
 
-def test_cdk_puts_each_lambda_authorized_route_behind_its_cached_token_authorizer(template: dict[str, Any]) -> None:
-    authorizers = resources(template, "AWS::ApiGateway::Authorizer")
-    deployed = rest_routes(template)
+def test_cdk_puts_each_lambda_authorized_route_behind_its_cached_token_authorizer(api_template: dict[str, Any]) -> None:
+    authorizers = resources(api_template, "AWS::ApiGateway::Authorizer")
+    deployed = rest_routes(api_template)
     assert _authorized_routes()
     for key, route in _authorized_routes().items():
         method = deployed[key]
@@ -30,7 +30,7 @@ def test_cdk_puts_each_lambda_authorized_route_behind_its_cached_token_authorize
         assert props["Type"] == "TOKEN"
         assert props["IdentitySource"] == "method.request.header.Authorization"
         assert props["AuthorizerResultTtlInSeconds"] == spec.cache_seconds
-        assert references(props["AuthorizerUri"], function_id(template, function.name)), key
+        assert references(props["AuthorizerUri"], function_id(api_template, function.name)), key
 
 
 def test_local_gateway_plays_every_catalog_authorizer(local_stack) -> None:

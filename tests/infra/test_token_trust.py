@@ -20,10 +20,10 @@ def test_no_deployed_function_is_pointed_at_another_key_set_or_endpoint(template
     assert not [key for key in env if key in TRUST_OVERRIDES or key.startswith("AWS_ENDPOINT_URL_")]
 
 
-def test_every_cognito_route_uses_api_gateways_cognito_user_pool_authorizer(template: dict[str, Any]) -> None:
-    authorizers = resources(template, "AWS::ApiGateway::Authorizer").values()
+def test_every_cognito_route_uses_api_gateways_cognito_user_pool_authorizer(api_template: dict[str, Any]) -> None:
+    authorizers = resources(api_template, "AWS::ApiGateway::Authorizer").values()
     assert [a["Properties"]["Type"] for a in authorizers].count("COGNITO_USER_POOLS") == 1
-    methods = [m["Properties"] for m in resources(template, "AWS::ApiGateway::Method").values()]
+    methods = [m["Properties"] for m in resources(api_template, "AWS::ApiGateway::Method").values()]
     cognito = [m for m in methods if m.get("AuthorizationType") == "COGNITO_USER_POOLS"]
     declared = [r for f in catalog.FUNCTIONS for r in f.routes if r.auth and r.authorizer == "cognito"]
     assert declared and len(cognito) == len(declared)

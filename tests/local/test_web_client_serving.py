@@ -1,5 +1,6 @@
 """The local stack serves the web client like CloudFront does, and the REST API's CORS lets
-exactly that origin in: preflights, handler responses and the gateway's own errors."""
+exactly that origin in (preflights, handler responses); the gateway's own errors, like API
+Gateway's, any origin. The Mastodon paths' CORS: tests/e2e/test_mastodon_browser_cors.py."""
 
 from __future__ import annotations
 
@@ -81,12 +82,15 @@ def test_handler_responses_allow_exactly_the_app_origin(local_stack, api) -> Non
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-def test_gateway_errors_are_readable_by_the_app(local_stack) -> None:
-    r = requests.get(f"{local_stack.rest_url}/me", headers={"Origin": local_stack.web_url}, timeout=10)
+def test_gateway_errors_are_readable_by_the_app_and_by_any_origin(local_stack) -> None:
+    """As API Gateway's gateway responses: one header for every path (a Mastodon client served
+    elsewhere must read its 401), and an error carries no data."""
+    for origin in (local_stack.web_url, "https://elk.example"):
+        r = requests.get(f"{local_stack.rest_url}/me", headers={"Origin": origin}, timeout=10)
 
-    assert r.status_code == 401
-    assert r.headers["Access-Control-Allow-Origin"] == local_stack.web_url
-    assert r.json()["error"]["code"] == "unauthorized"
+        assert r.status_code == 401
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert r.json()["error"]["code"] == "unauthorized"
 
 
 def test_a_csp_source_is_the_origin_of_an_endpoint_url() -> None:

@@ -235,16 +235,22 @@ def body_size(event: dict) -> int:
 
 
 def rest_handler(
-    app: APIGatewayRestResolver, *, json_bodies_only: bool = True, upload_routes: Mapping[str, int] | None = None
+    app: APIGatewayRestResolver,
+    *,
+    json_bodies_only: bool = True,
+    upload_routes: Mapping[str, int] | None = None,
+    cors: Callable[[dict, dict], dict] | None = None,
 ) -> Callable[[dict, Any], dict]:
     """The Lambda entry point for a REST function, with logging, tracing and metrics.
 
     Bodies are screened before the resolver sees them (``refuse_body``); ``json_bodies_only``
     also refuses any ``Content-Type`` but JSON (the Mastodon edge takes form bodies too). A body
     over ``Settings.max_body_bytes`` is a 413, except on ``upload_routes`` (``"POST /resource"``
-    -> its own limit): the routes that take a file in the request itself."""
+    -> its own limit): the routes that take a file in the request itself. ``cors`` adds the
+    CORS headers to every response (default ``with_cors``: the web client's origin only)."""
     max_body = get_settings().max_body_bytes
     limits = dict(upload_routes or {})
+    add_cors = cors or with_cors
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)
@@ -252,11 +258,11 @@ def rest_handler(
     def lambda_handler(event: dict, context: Any) -> dict:
         limit = limits.get(f"{event.get('httpMethod')} {event.get('resource')}", max_body)
         if body_size(event) > limit:
-            return with_cors(event, _too_large(limit))
+            return add_cors(event, _too_large(limit))
         refused = refuse_body(event, json_only=json_bodies_only)
         if refused is not None:
-            return with_cors(event, _error_dict(*refused))
-        return with_cors(event, app.resolve(event, context))
+            return add_cors(event, _error_dict(*refused))
+        return add_cors(event, app.resolve(event, context))
 
     return lambda_handler
 

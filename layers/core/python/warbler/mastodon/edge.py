@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from warbler import api, errors
 from warbler.ids import normalize_id
-from warbler.mastodon import oauth
+from warbler.mastodon import cors, oauth
 from warbler.mastodon import scopes as scope_rules
 from warbler.observability import logger
 from warbler.settings import get_settings
@@ -89,8 +89,9 @@ def make_app() -> api.RestResolver:
 
 def rest_handler(app: APIGatewayRestResolver, upload_routes: Mapping[str, int] | None = None) -> Any:
     """``api.rest_handler``, taking form bodies as well as JSON (OAuth and Mastodon clients send
-    them); ``upload_routes`` may carry larger bodies (``warbler.mastodon.uploads``)."""
-    return api.rest_handler(app, json_bodies_only=False, upload_routes=upload_routes)
+    them); ``upload_routes`` may carry larger bodies (``warbler.mastodon.uploads``); responses
+    on Mastodon's client paths may be read by any origin (``warbler.mastodon.cors``)."""
+    return api.rest_handler(app, json_bodies_only=False, upload_routes=upload_routes, cors=cors.with_cors)
 
 
 # ----------------------------------------------------------------------------- parameters
