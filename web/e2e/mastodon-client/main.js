@@ -1,0 +1,4 @@
+// masto.js, the Mastodon client library of Elk and Phanpy, for the test page to drive.
+import { createOAuthAPIClient, createRestAPIClient, MastoHttpError } from "masto";
+
+window.masto = { createOAuthAPIClient, createRestAPIClient, MastoHttpError };
