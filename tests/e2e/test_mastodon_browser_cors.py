@@ -3,8 +3,9 @@ Chromium, every request a real cross-origin fetch with its preflight.
 
 - **masto.js** (8.0.0, the client library Elk and Phanpy are built on), bundled by Vite into a
   page on an origin of its own (web/e2e/mastodon-client): it registers an app, signs in with a
-  password grant, posts, pages its home timeline by the Link header, favourites, and gets a
-  MastoHttpError 401 for a bad token.
+  password grant, posts, pages its home timeline by the Link header, favourites, gets a
+  MastoHttpError 401 for a bad token, and receives its next post on the user stream (the
+  WebSocket URL from the instance document, the token as the WebSocket protocol).
 - The same protocol by hand (plain ``fetch``), for what a client library hides: the JSON token
   request's preflight, a header the page must be allowed to read (``Link``), and the native API
   still refusing that page (only the web client's origin may read it).
@@ -77,7 +78,7 @@ def handle(local_stack) -> str:
 
 
 MASTO = """async ([base, handle, password]) => {
-    const {createOAuthAPIClient, createRestAPIClient, MastoHttpError} = window.masto;
+    const {createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, MastoHttpError} = window.masto;
     const anonymous = createRestAPIClient({url: base});
     const instance = await anonymous.v2.instance.fetch();
     const app = await anonymous.v1.apps.create({
@@ -105,12 +106,37 @@ MASTO = """async ([base, handle, password]) => {
     } catch (error) {
         refused = {httpError: error instanceof MastoHttpError, status: error.statusCode};
     }
+    // Streaming as Elk does it: the WebSocket URL from the instance, the token as the protocol.
+    const streaming = createStreamingAPIClient({
+        streamingApiUrl: instance.configuration.urls.streaming, accessToken: token.accessToken, retry: false});
+    const updates = streaming.user.subscribe()[Symbol.asyncIterator]();
+    // One pending next() at a time (a timed-out one would swallow the event it later gets);
+    // the first call is what connects and sends the subscription.
+    let pending = updates.next();
+    const next = async () => {
+        const event = await Promise.race([pending, new Promise((done) => setTimeout(() => done(null), 8000))]);
+        if (event !== null) pending = updates.next();
+        return event;
+    };
+    let pushed = null;
+    for (let attempt = 0; attempt < 3 && pushed === null; attempt++) {
+        // The subscription is registered once the socket is open: a post before that is not pushed.
+        await new Promise((done) => setTimeout(done, 1000));
+        const live = await me.v1.statuses.create({status: `masto.js live ${attempt}`});
+        for (let event = await next(); event !== null; event = await next()) {
+            if (event.value.event === "update" && event.value.payload.id === live.id) {
+                pushed = {event: event.value.event, id: live.id, content: event.value.payload.content};
+                break;
+            }
+        }
+    }
+    streaming.close();
     return {version: instance.version, handle: account.username, posted, pages,
-            favourited: favourited.favourited, refused};
+            favourited: favourited.favourited, refused, pushed};
 }"""
 
 
-def test_masto_js_on_another_origin_signs_in_posts_pages_home_and_favourites(page, local_stack, handle) -> None:
+def test_masto_js_on_another_origin_signs_in_posts_pages_home_favourites_and_streams(page, local_stack, handle) -> None:
     seen = page.evaluate(MASTO, [local_stack.rest_url, handle, PASSWORD])
 
     assert seen["version"].startswith("4.2.0")
@@ -119,6 +145,7 @@ def test_masto_js_on_another_origin_signs_in_posts_pages_home_and_favourites(pag
     assert seen["pages"] == [newest_first[:2], newest_first[2:]]  # next by Link, no gap, no repeat
     assert seen["favourited"] is True
     assert seen["refused"] == {"httpError": True, "status": 401}
+    assert seen["pushed"]["event"] == "update" and "masto.js live" in seen["pushed"]["content"]
 
 
 CLIENT = """async ([base, handle, password]) => {

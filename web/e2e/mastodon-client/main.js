@@ -1,4 +1,4 @@
 // masto.js, the Mastodon client library of Elk and Phanpy, for the test page to drive.
-import { createOAuthAPIClient, createRestAPIClient, MastoHttpError } from "masto";
+import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, MastoHttpError } from "masto";
 
-window.masto = { createOAuthAPIClient, createRestAPIClient, MastoHttpError };
+window.masto = { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, MastoHttpError };
