@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from warbler import api
 
@@ -56,3 +59,71 @@ def test_concurrent_requests_each_see_their_own_event():
 def test_the_stock_resolver_would_mix_them_up():
     answers = _concurrent_answers(APIGatewayRestResolver(enable_validation=True))
     assert not all(answers)  # what the per-thread state is for
+
+
+# -- request validation: the route-cached path answers exactly as Powertools' own ------------------
+
+
+def _validating_app(app):
+    @app.get("/items/<item_id>")
+    def items(item_id: api.TweetIdPath, limit: api.PageLimit = None, cursor: api.PageCursor = None):
+        return {"item_id": item_id, "limit": limit, "cursor": cursor}
+
+    @app.get("/many")
+    def many(tag: Annotated[list[str] | None, Query()] = None, since_id: api.SinceId = None):
+        return {"tag": tag, "since_id": since_id}
+
+    @app.get("/header")
+    def header(x_thing: Annotated[str, Header(alias="x-thing", pattern="^[a-z]+$")]):
+        return {"x": x_thing}
+
+    return app
+
+
+QUERIES = [
+    ("/items/12", {}, {}),
+    ("/items/12", {"limit": ["20"]}, {}),
+    ("/items/12", {"limit": ["0"]}, {}),
+    ("/items/12", {"limit": ["abc"]}, {}),
+    ("/items/12", {"limit": ["20", "30"]}, {}),
+    ("/items/12", {"cursor": ["not a cursor!"]}, {}),
+    ("/items/1x2", {"limit": ["999999"]}, {}),
+    ("/items/12", {"limit": ["5"], "cursor": ["a,b"]}, {}),
+    ("/many", {"tag": ["a", "b"]}, {}),
+    ("/many", {"tag": ["a"], "since_id": ["1\n"]}, {}),
+    ("/many", {"since_id": ["123"]}, {}),
+    ("/header", {}, {"x-thing": ["abc"]}),
+    ("/header", {}, {"x-thing": ["ABC"]}),
+    ("/header", {}, {}),
+]
+
+
+def _answer(app, path: str, query: dict[str, list[str]], headers: dict[str, list[str]]) -> tuple[int, object]:
+    resource = "/items/{item_id}" if path.startswith("/items/") else path
+    event = {
+        "httpMethod": "GET",
+        "path": path,
+        "resource": resource,
+        "pathParameters": {"item_id": path.rsplit("/", 1)[1]} if path.startswith("/items/") else None,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "headers": {k: v[-1] for k, v in headers.items()},
+        "multiValueHeaders": headers,
+        "requestContext": {"requestId": "r"},
+        "body": None,
+    }
+    response = app.resolve(event, None)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_route_cached_validation_answers_as_powertools_does():
+    ours = _validating_app(api.make_app())
+    stock = api.make_app()
+    stock._request_validation_middleware = OpenAPIRequestValidationMiddleware()  # Powertools' own
+    stock = _validating_app(stock)
+    assert isinstance(ours._request_validation_middleware, api.RouteRequestValidation)
+    for _ in range(2):  # the second time from the route's cached answers
+        for path, query, headers in QUERIES:
+            assert _answer(ours, path, query, headers) == _answer(stock, path, query, headers), (path, query)
+    statuses = {_answer(ours, p, q, h)[0] for p, q, h in QUERIES}
+    assert statuses == {200, 422}  # both outcomes were exercised
