@@ -43,8 +43,8 @@ COMMANDS = [
     "copies with the fan-out script (at most 256 `EVALSHA`, one per bucket).",
     "- **Trend aggregator** (one batch): one pipeline of one `EVALSHA` per trend key tag (64) with every "
     "(term, bucket) group under it; inside, per use `SADD` (exactly-once); per group `EXISTS` (a new "
-    "bucket?), one `HINCRBY` by the group's new events and one variadic `PFADD` of their accounts, `HGET` + "
-    "`PFCOUNT` (+ `HSET`) when the HLL changed, `EXPIRE NX` ×2 for a new bucket's HLL and seen-set, and on "
+    "bucket?), one `HINCRBY` by the group's new events and one variadic `PFADD` of their accounts, "
+    "`PFCOUNT` (+ `HGET` unless the bucket field is new, + `HSET`) when the HLL changed, `EXPIRE NX` ×2 for a new bucket's HLL and seen-set, and on "
     "a new bucket field `EXPIRE` + `HLEN` (+ `HKEYS`/`HDEL` past the budget). Then one pipeline of "
     "`ZADD GT` + `EXPIRE` per (kind, bucket) active index, for the terms whose accounts grew.",
 ]

@@ -54,7 +54,12 @@ for g = 1, #KEYS do
       end
     end
     if changed then
-      accounts = tonumber(redis.call('HGET', term, af)) or 0
+      -- A bucket's accounts field is written only beside its uses field, and both go together
+      -- (HDEL below, the hash's expiry): a new uses field has no accounts field to read.
+      accounts = 0
+      if not new_field then
+        accounts = tonumber(redis.call('HGET', term, af)) or 0
+      end
       local estimate = redis.call('PFCOUNT', hll)
       if estimate > accounts then
         accounts = estimate
