@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from infra import catalog
 from infra.local.bootstrap import ACCOUNT_ID, REGION, Resources, aws_client
 from infra.local.functions import FunctionRegistry
+from infra.local.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,14 @@ class BucketWatcher:
         endpoint: str,
         on_failure,
         stopping: threading.Event,
-        interval: float,
+        wakeups: Wakeups,
     ) -> None:
         self.registry, self.function, self.source, self.bucket = registry, function, source, bucket
         self.label = f"s3:{bucket}/{source.prefix}->{function}"
         self._s3 = aws_client("s3", endpoint)
         self._on_failure = on_failure
         self._stopping = stopping
-        self._interval = interval
+        self._wakeups = wakeups
         self._seen: dict[str, str] = {}  # key -> ETag delivered
         self.busy = False
         self.last_idle_poll_started = 0.0
@@ -101,8 +102,10 @@ class BucketWatcher:
         return found
 
     def _run(self) -> None:
+        idle_for = self._wakeups.floor
         while not self._stopping.is_set():
             started = time.monotonic()
+            seen = self._wakeups.count
             try:
                 listed = self._list()
             except (BotoCoreError, ClientError) as exc:
@@ -117,10 +120,12 @@ class BucketWatcher:
                 for key, etag, size in new:
                     self._seen[key] = etag
                     self._deliver(s3_event(self.bucket, key, size, etag))
+                idle_for = self._wakeups.floor
                 continue  # list again at once: delivering may have taken a while
             self.last_idle_poll_started = started
             self.busy = False
-            self._stopping.wait(self._interval)
+            self._wakeups.wait(started, idle_for, seen)
+            idle_for = self._wakeups.next_sleep(idle_for)
 
     def _deliver(self, event: dict) -> None:
         for attempt in range(ASYNC_RETRIES + 1):
@@ -148,8 +153,19 @@ class BucketWatcher:
 class BucketEvents:
     """Every bucket source of the registry's functions, with ``wait_idle`` for tests."""
 
-    def __init__(self, registry: FunctionRegistry, resources: Resources, endpoint: str, interval: float = 0.05):
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        resources: Resources,
+        endpoint: str,
+        interval: float = 0.05,
+        max_interval: float = 1.0,
+    ):
+        """A prefix is listed again ``interval`` after finding nothing, backing off to
+        ``max_interval``, and soon after any function has run (``infra.local.wakeups``)."""
         self.stopping = threading.Event()
+        self.wakeups = Wakeups(interval, max_interval, self.stopping)
+        registry.after_invoke.append(self.wakeups.wake)
         self._sqs = aws_client("sqs", endpoint) if resources.dlq_url else None
         self._dlq_url = resources.dlq_url
         self.watchers = [
@@ -161,7 +177,7 @@ class BucketEvents:
                 endpoint,
                 self._send_on_failure,
                 self.stopping,
-                interval,
+                self.wakeups,
             )
             for f in registry.functions
             for source in f.bucket_sources
@@ -179,6 +195,7 @@ class BucketEvents:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.wakeups.wake()
         for watcher in self.watchers:
             watcher.join(5)
 
@@ -187,6 +204,7 @@ class BucketEvents:
         prefix after this call and found nothing new (an upload just made has been processed)."""
         called = time.monotonic() if fresh_poll else 0.0
         deadline = time.monotonic() + timeout
+        self.wakeups.wake()  # list now, not after a backed-off sleep
         while time.monotonic() < deadline:
             if all(not w.busy and w.last_idle_poll_started >= called for w in self.watchers):
                 return

@@ -38,6 +38,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from infra import catalog
 from infra.local.bootstrap import ACCOUNT_ID, REGION, Resources, aws_client
 from infra.local.functions import FunctionRegistry
+from infra.local.wakeups import Wakeups
 from warbler.redrive.records import dynamodb_event_record, kinesis_event_record
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,11 @@ class ShardConsumer:
         last_seq: str | None = None
         buffer: list[Record] = []
         window_started = 0.0
+        wakeups = self.mapping.pollers.wakeups
+        idle_for = wakeups.floor
         while not stop.is_set():
             poll_started = time.monotonic()
+            seen = wakeups.count  # a wake-up during this read makes the next one at once
             try:
                 records, next_iterator = stream.read(self.shard_id, iterator, source.batch_size)
             except ClientError as exc:
@@ -185,6 +189,7 @@ class ShardConsumer:
                 continue
             if records:
                 self.busy = True
+                idle_for = wakeups.floor
                 self.mapping.note_activity()
                 last_seq = records[-1].sequence
                 if not buffer:
@@ -201,10 +206,13 @@ class ShardConsumer:
                 continue  # read again at once: there may be more behind this batch
             if closed:
                 break
-            if not records and not buffer:
-                self.last_idle_poll_started = poll_started
-                self.busy = False
-            stop.wait(self.mapping.idle_sleep if not buffer else 0.01)
+            if buffer:
+                stop.wait(0.01)  # inside a batching window
+                continue
+            self.last_idle_poll_started = poll_started
+            self.busy = False
+            wakeups.wait(poll_started, idle_for, seen)
+            idle_for = wakeups.next_sleep(idle_for)
         if closed_cleanly := not stop.is_set():
             log.info("shard %s of %s is closed and drained", self.shard_id, self.mapping.label)
         self.busy = False
@@ -348,14 +356,20 @@ class Pollers:
         *,
         starting_position: str | None = "TRIM_HORIZON",
         idle_sleep: float = 0.05,
+        max_idle_sleep: float = 1.0,
         retry_backoff: float = 0.05,
-        discovery_interval: float = 2.0,
+        discovery_interval: float = 5.0,
     ) -> None:
         """``starting_position`` overrides the catalog's at startup (None keeps the catalog's):
-        locally the tables are created by us moments before, so nothing written is skipped."""
+        locally the tables are created by us moments before, so nothing written is skipped.
+
+        An idle shard is read again after ``idle_sleep``, backing off to ``max_idle_sleep``, and
+        soon after any function of the registry has run (``infra.local.wakeups``)."""
         self.registry = registry
         self.idle_sleep, self.retry_backoff, self.discovery_interval = idle_sleep, retry_backoff, discovery_interval
         self.stopping = threading.Event()
+        self.wakeups = Wakeups(idle_sleep, max_idle_sleep, self.stopping)
+        registry.after_invoke.append(self.wakeups.wake)
         self._activity = 0
         self.parked = 0  # on-failure records sent (the drills report them)
         self._activity_lock = threading.Lock()
@@ -396,6 +410,7 @@ class Pollers:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.wakeups.wake()
         for consumer in self.consumers():
             consumer.join(5)
         if self._discovery is not None:
@@ -427,6 +442,7 @@ class Pollers:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             round_started = time.monotonic()
+            self.wakeups.wake()  # idle shards read now, not after their backed-off sleep
             activity = self._activity
             consumers = self.consumers()
             if any(c.busy for c in consumers):
