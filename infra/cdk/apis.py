@@ -154,7 +154,7 @@ class RestApi(Construct):
 
         seen: dict[tuple[str, str], str] = {}
         native = [fn for fn in functions if any(r.authorizer == "cognito" for r in fn.spec.routes)]
-        add_methods(self, self.api, native, {"cognito": lambda: self._cognito(user_pool)}, seen, "cognito")
+        add_methods(self.api, native, {"cognito": lambda: self._cognito(user_pool)}, seen, "cognito")
         # Each Lambda authorizer's routes (the Mastodon edge's) in a stack of their own: this one
         # is near CloudFormation's 500 resources, and they stand apart cleanly (own paths, own
         # authorizer, open CORS); the stage's deployment waits for them and changes with them.
@@ -179,7 +179,6 @@ class RestApi(Construct):
 
 
 def add_methods(
-    scope: Construct,
     api: apigw.IRestApi,
     functions: list[WarblerFunction],
     authorizers: dict[str, Callable[[], apigw.IAuthorizer]],
@@ -254,7 +253,7 @@ class AuthorizedRoutes(NestedStack):
             self, "Api", rest_api_id=api.rest_api_id, root_resource_id=api.rest_api_root_resource_id
         )
         authorizers = {k: (lambda a=a: a) for k, a in token_authorizers(self, functions).items() if k == name}
-        routes = add_methods(self, imported, functions, authorizers, seen, name)
+        routes = add_methods(imported, functions, authorizers, seen, name)
         cors = catalog.MASTODON_CORS
         preflights = [p for p in cors.preflight_paths() if any(r.path == p for r in routes)]
         for path in preflights:
