@@ -165,7 +165,7 @@ class BucketEvents:
         ``max_interval``, and soon after any function has run (``infra.local.wakeups``)."""
         self.stopping = threading.Event()
         self.wakeups = Wakeups(interval, max_interval, self.stopping)
-        registry.after_invoke.append(self.wakeups.wake)
+        registry.after_invoke.append(lambda _function: self.wakeups.wake())
         self._sqs = aws_client("sqs", endpoint) if resources.dlq_url else None
         self._dlq_url = resources.dlq_url
         self.watchers = [

@@ -82,8 +82,9 @@ class FunctionRegistry:
         # batch's state. The poller of a shard and the redrive may invoke the same consumer at
         # once: one invocation at a time per stream consumer, as its state requires.
         self._serial = {f.name: threading.Lock() for f in self.functions if f.streams}
-        # Called after every invocation (the pollers: what a function did may be on a stream now).
-        self.after_invoke: list[Callable[[], None]] = []
+        # Called with the function's name after every invocation (the pollers and bucket
+        # watchers: what the function wrote may be on a stream or in a bucket now).
+        self.after_invoke: list[Callable[[str], None]] = []
 
     def spec(self, name: str) -> catalog.Function:
         return self._specs[name]
@@ -126,7 +127,7 @@ class FunctionRegistry:
         finally:
             THREAD_LOCAL_KEYS.reset(keys)
             for listener in self.after_invoke:
-                listener()
+                listener(name)
             elapsed = time.monotonic() - started
             # Nothing can stop a thread, so the timeout is reported rather than enforced.
             if elapsed > timeout:

@@ -168,7 +168,7 @@ class ShardConsumer:
         last_seq: str | None = None
         buffer: list[Record] = []
         window_started = 0.0
-        wakeups = self.mapping.pollers.wakeups
+        wakeups = self.mapping.wakeups
         idle_for = wakeups.floor
         while not stop.is_set():
             poll_started = time.monotonic()
@@ -223,6 +223,16 @@ class ShardConsumer:
 # -- one event source mapping -------------------------------------------------------------
 
 
+def _resource(source: catalog.StreamSource) -> str:
+    """The grant resource a stream source reads: its table's stream or its Kinesis stream."""
+    return f"{'table' if source.kind == 'dynamodb' else 'stream'}:{source.source}"
+
+
+def _written(function: catalog.Function) -> frozenset[str]:
+    """The tables and streams ``function`` may write (its grants: on AWS it can write no other)."""
+    return frozenset(g.resource for g in function.grants if g.access in ("write", "readwrite"))
+
+
 class StreamMapping:
     """One ``StreamSource`` of one function: its shards, batches, retries and on-failure queue."""
 
@@ -241,6 +251,7 @@ class StreamMapping:
         self.starting_position = starting_position
         self.label = f"{source.kind}:{source.source}->{function}"
         self.consumers: dict[str, ShardConsumer] = {}
+        self.wakeups = pollers.wakeups_of(source)
 
     def note_activity(self) -> None:
         self.pollers.note_activity()
@@ -368,8 +379,13 @@ class Pollers:
         self.registry = registry
         self.idle_sleep, self.retry_backoff, self.discovery_interval = idle_sleep, retry_backoff, discovery_interval
         self.stopping = threading.Event()
-        self.wakeups = Wakeups(idle_sleep, max_idle_sleep, self.stopping)
-        registry.after_invoke.append(self.wakeups.wake)
+        self.idle_sleep, self.max_idle_sleep = idle_sleep, max_idle_sleep
+        # One set of wake-ups per table or stream, rung only by a function granted to write to
+        # it: waking every shard of every stream after each invocation made each invocation a
+        # burst of some forty reads at moto, which the next hop's read queued behind.
+        self._wakeups: dict[str, Wakeups] = {}
+        self._writes = {f.name: _written(f) for f in registry.functions}
+        registry.after_invoke.append(self._woken_by)
         self._activity = 0
         self.parked = 0  # on-failure records sent (the drills report them)
         self._activity_lock = threading.Lock()
@@ -393,6 +409,25 @@ class Pollers:
                 position = starting_position or source.starting_position
                 self.mappings.append(StreamMapping(self, function.name, source, stream, position))
 
+    def wakeups_of(self, source: catalog.StreamSource) -> Wakeups:
+        key = _resource(source)
+        if key not in self._wakeups:
+            self._wakeups[key] = Wakeups(self.idle_sleep, self.max_idle_sleep, self.stopping)
+        return self._wakeups[key]
+
+    def _woken_by(self, function: str) -> None:
+        written = self._writes.get(function)
+        if written is None:  # not a catalog function: it may have written anything
+            self.wake_all()
+            return
+        for key in written:
+            if key in self._wakeups:
+                self._wakeups[key].wake()
+
+    def wake_all(self) -> None:
+        for wakeups in list(self._wakeups.values()):
+            wakeups.wake()
+
     def start(self) -> Pollers:
         for mapping in self.mappings:
             mapping.discover(initial=True)
@@ -410,7 +445,7 @@ class Pollers:
 
     def stop(self) -> None:
         self.stopping.set()
-        self.wakeups.wake()
+        self.wake_all()
         for consumer in self.consumers():
             consumer.join(5)
         if self._discovery is not None:
@@ -442,7 +477,7 @@ class Pollers:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             round_started = time.monotonic()
-            self.wakeups.wake()  # idle shards read now, not after their backed-off sleep
+            self.wake_all()  # idle shards read now, not after their backed-off sleep
             activity = self._activity
             consumers = self.consumers()
             if any(c.busy for c in consumers):

@@ -1,8 +1,8 @@
 """When the local event sources (stream pollers, bucket watchers) read again after finding
 nothing: ``floor`` seconds later, doubling up to ``ceiling`` while they keep finding nothing, and
-at once (but never within ``floor`` of their last read) after a wake-up. The stack wakes them
-whenever a function has run (what it wrote is what the streams and buckets carry) and whenever a
-test waits for idleness. Reading every source every 50 ms kept moto busy on most of a core with
+at once (but never within ``floor`` of their last read) after a wake-up. The stack wakes a
+stream's readers whenever a function granted to write to it has run (a bucket's, after any
+function), and every reader whenever a test waits for idleness. Reading every source every 50 ms kept moto busy on most of a core with
 nothing happening, and so slowed everything else on the machine."""
 
 from __future__ import annotations
