@@ -33,25 +33,32 @@ for g = 1, #KEYS do
   local term, b, oldest = KEYS[g], ARGV[a], tonumber(ARGV[a + 1])
   local hll, seen = term .. ':acc:' .. b, term .. ':ev:' .. b  -- TrendKeys.accounts, .seen
   local uf, af = 'u' .. b, 'a' .. b
-  -- A bucket's seen-set and HLL are made together, here: give them their life when they are.
-  local fresh = redis.call('EXISTS', seen) == 0
-  local new_accounts, n = {}, 0
+  local events, accounts_of, n = {}, {}, 0
   for event_id, account_id in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do
-    if redis.call('SADD', seen, event_id) == 1 then
-      n = n + 1
-      new_accounts[n] = account_id
-    end
+    n = n + 1
+    events[n], accounts_of[n] = event_id, account_id
   end
   a = a + 3
+  -- Only the uses need the seen-set: an event seen before had its account added to the HLL by
+  -- the same call that saw it, and adding an account to an HLL twice changes nothing.
+  local added = 0
+  for from = 1, n, 1000 do
+    added = added + redis.call('SADD', seen, unpack(events, from, math.min(from + 999, n)))
+  end
   local accounts = -1
-  if n > 0 then
-    -- The group's new events in one increment and one PFADD (the increments are the same).
-    local new_field = redis.call('HINCRBY', term, uf, n) == n
+  if added > 0 then
+    -- The group's new events in one increment and one PFADD.
+    local new_field = redis.call('HINCRBY', term, uf, added) == added
     local changed = false
     for from = 1, n, 1000 do
-      if redis.call('PFADD', hll, unpack(new_accounts, from, math.min(from + 999, n))) == 1 then
+      if redis.call('PFADD', hll, unpack(accounts_of, from, math.min(from + 999, n))) == 1 then
         changed = true
       end
+    end
+    -- A bucket's seen-set and HLL are made together, here: give them their life when they are
+    -- (the seen-set has none only when this call made it).
+    if redis.call('EXPIRE', seen, bucket_ttl, 'NX') == 1 then
+      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
     end
     if changed then
       -- A bucket's accounts field is written only beside its uses field, and both go together
@@ -65,10 +72,6 @@ for g = 1, #KEYS do
         accounts = estimate
         redis.call('HSET', term, af, accounts)
       end
-    end
-    if fresh then
-      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
-      redis.call('EXPIRE', seen, bucket_ttl, 'NX')
     end
     -- The hash only grows by a new bucket field (or is created so): only then renew its life
     -- (hash_ttl outlasts the 24 h baseline by more than a bucket) and drop fields past the budget.
