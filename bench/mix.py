@@ -1,15 +1,19 @@
 """The read-heavy mix through the API gateway, and post → follower timeline delivery lag.
 
 A small synthetic graph is created through the public API (sign-up, follow), then for
-``duration`` seconds the driver posts at ``post_rate`` and does ``reads_per_post`` home reads per
-post, with likes and follows mixed in. After each post one follower of the author is watched:
-their home timeline is polled until the tweet shows up, and the time from the POST's response
-to the read that first shows it is the delivery lag (an upper bound, resolution one read).
+``duration`` seconds three kinds of client run at once, as on a real network: a poster at
+``post_rate``; ``READERS`` readers doing home reads of random accounts (up to ``reads_per_post``
+per post so far, as fast as the stack answers them), with likes, searches and follows mixed in;
+and a watcher. After each post the watcher polls one follower of the author until the tweet
+shows up in their home timeline: the time from the POST's response to the read that first shows
+it is the delivery lag (an upper bound, resolution one read). The readers never wait for the
+poster, nor it for them: a slow post cannot starve the reads (one loop doing all three did).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -22,6 +26,7 @@ from bench.stats import Latencies
 
 PASSWORD = "bench-password-1"
 LAG_DEADLINE_SECONDS = 15.0
+READERS = 2  # reader threads beside the poster and the watcher (a 2-core machine serves about that)
 
 
 @dataclass
@@ -32,6 +37,8 @@ class MixResult:
     searches: Latencies = field(default_factory=Latencies)
     follows: Latencies = field(default_factory=Latencies)
     lag: Latencies = field(default_factory=Latencies)
+    random_reads: int = 0  # the readers' home reads (``reads`` also holds the watcher's)
+    post_count: int = 0
     undelivered: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -43,13 +50,7 @@ class MixResult:
 class _Account:
     handle: str
     user_id: str
-    session: requests.Session
-
-
-def _session(token: str) -> requests.Session:
-    s = requests.Session()
-    s.headers["Authorization"] = f"Bearer {token}"
-    return s
+    token: str
 
 
 def _has_route(method: str, path: str) -> bool:
@@ -69,10 +70,20 @@ class Mix:
         self.result = MixResult()
         self.can_like = _has_route("POST", "/tweets/{tweet_id}/like")
         self.can_search = _has_route("GET", "/search")
+        self._local = threading.local()  # a requests.Session per thread and account
+        self._reads_lock = threading.Lock()
+
+    def _session(self, account: int) -> requests.Session:
+        sessions = self._local.__dict__.setdefault("sessions", {})
+        if account not in sessions:
+            sessions[account] = requests.Session()
+            sessions[account].headers["Authorization"] = f"Bearer {self.accounts[account].token}"
+        return sessions[account]
 
     def _count_error(self, what: str, response: requests.Response) -> None:
         key = f"{what} {response.status_code}"
-        self.result.errors[key] = self.result.errors.get(key, 0) + 1
+        with self._reads_lock:
+            self.result.errors[key] = self.result.errors.get(key, 0) + 1
 
     def setup(self) -> None:
         graph = generate(self.spec)
@@ -86,7 +97,7 @@ class Mix:
             )  # fmt: skip
             resp.raise_for_status()
             body = resp.json()
-            self.accounts.append(_Account(handle, body["user"]["id"], _session(body["token"])))
+            self.accounts.append(_Account(handle, body["user"]["id"], body["token"]))
             task.advance()
         task.done()
         task = self.progress.task(f"{len(graph.follower)} follows through the API", len(graph.follower))
@@ -102,7 +113,7 @@ class Mix:
 
     def _follow(self, a: int, b: int) -> None:
         started = time.perf_counter()
-        resp = self.accounts[a].session.post(f"{self.base}/users/{self.accounts[b].handle}/follow", timeout=30)
+        resp = self._session(a).post(f"{self.base}/users/{self.accounts[b].handle}/follow", timeout=30)
         self.result.follows.add(time.perf_counter() - started)
         if resp.ok:
             if a not in self.followers[b]:
@@ -112,7 +123,7 @@ class Mix:
 
     def _read(self, reader: int) -> list[str] | None:
         started = time.perf_counter()
-        resp = self.accounts[reader].session.get(f"{self.base}/timelines/home", params={"limit": 20}, timeout=30)
+        resp = self._session(reader).get(f"{self.base}/timelines/home", params={"limit": 20}, timeout=30)
         self.result.reads.add(time.perf_counter() - started)
         if not resp.ok:
             self._count_error("read", resp)
@@ -125,58 +136,81 @@ class Mix:
             raise RuntimeError("no author has a follower; raise --http-follows")
         watching: deque[tuple[str, float, int]] = deque()  # (tweet id, posted at, follower)
         recent: deque[str] = deque(maxlen=200)
-        interval = 1.0 / post_rate
+        posting = threading.Event()  # set while the poster runs; the readers stop when it ends
+        posting.set()
+        threads = [threading.Thread(target=self._watch, args=(watching, posting), name="mix-watcher")]
+        threads += [
+            threading.Thread(target=self._reads, args=(n, recent, posting, reads_per_post), name=f"mix-reader-{n}")
+            for n in range(READERS)
+        ]
         started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        interval = 1.0 / post_rate
         next_post = started
-        posts = reads = 0
         task = self.progress.task(f"mix for {duration:.0f}s at {post_rate:g} posts/s", int(duration))
-        while (now := time.perf_counter()) < started + duration:
-            task.set(int(now - started))
-            if now >= next_post:
+        try:
+            while (now := time.perf_counter()) < started + duration:
+                task.set(int(now - started))
+                if now < next_post:
+                    time.sleep(min(0.05, next_post - now))
+                    continue
                 next_post += interval
-                posts += 1
                 self._post(self.rng.choice(authors), watching, recent)
-            elif watching:
-                tid, posted_at, follower = watching[0]
-                seen = self._read(follower)
-                reads += 1
-                if seen is not None and tid in seen:
-                    self.result.lag.add(time.perf_counter() - posted_at)
-                    watching.popleft()
-                elif time.perf_counter() - posted_at > LAG_DEADLINE_SECONDS:
-                    self.result.undelivered += 1
-                    watching.popleft()
-            elif reads < posts * reads_per_post:
-                reads += 1
-                self._read(self.rng.randrange(len(self.accounts)))
-                if self.can_like and recent and reads % 10 == 0:
-                    self._like(self.rng.randrange(len(self.accounts)), self.rng.choice(recent))
-                if self.can_search and reads % 20 == 0:
-                    self._search(self.rng.randrange(len(self.accounts)))
-                if reads % 50 == 0:
-                    a, b = self.rng.sample(range(len(self.accounts)), 2)
-                    self._follow(a, b)
-            else:
-                time.sleep(min(0.005, max(0.0, next_post - time.perf_counter())))
-        task.done(f"({posts} posts, {reads} reads)")
-        deadline = time.perf_counter() + LAG_DEADLINE_SECONDS
-        while watching and time.perf_counter() < deadline:  # let the last posts land
+        finally:
+            posting.clear()
+            for thread in threads:
+                thread.join()
+        r = self.result
+        task.done(f"({r.post_count} posts, {r.random_reads} reads by {READERS} readers)")
+        r.undelivered += len(watching)
+        r.seconds = time.perf_counter() - started
+        return r
+
+    def _watch(self, watching: deque, posting: threading.Event) -> None:
+        """Poll the oldest watched post's follower until the post shows (or its deadline passes);
+        after the poster stops, until every watched post has landed or expired."""
+        while posting.is_set() or watching:
+            if not watching:
+                time.sleep(0.005)
+                continue
             tid, posted_at, follower = watching[0]
             seen = self._read(follower)
             if seen is not None and tid in seen:
                 self.result.lag.add(time.perf_counter() - posted_at)
                 watching.popleft()
-        self.result.undelivered += len(watching)
-        self.result.seconds = time.perf_counter() - started
-        return self.result
+            elif time.perf_counter() - posted_at > LAG_DEADLINE_SECONDS:
+                self.result.undelivered += 1
+                watching.popleft()
+
+    def _reads(self, n: int, recent: deque, posting: threading.Event, reads_per_post: int) -> None:
+        rng = random.Random(f"{self.spec.seed}-reader-{n}")
+        while posting.is_set():
+            with self._reads_lock:
+                allowed = self.result.random_reads < self.result.post_count * reads_per_post
+                if allowed:
+                    self.result.random_reads += 1
+                    reads = self.result.random_reads
+            if not allowed:
+                time.sleep(0.005)
+                continue
+            self._read(rng.randrange(len(self.accounts)))
+            if self.can_like and recent and reads % 10 == 0:
+                self._like(rng.randrange(len(self.accounts)), rng.choice(recent))
+            if self.can_search and reads % 20 == 0:
+                self._search(rng.randrange(len(self.accounts)))
+            if reads % 50 == 0:
+                a, b = rng.sample(range(len(self.accounts)), 2)
+                self._follow(a, b)
 
     def _post(self, author: int, watching: deque, recent: deque) -> None:
         began = time.perf_counter()
-        resp = self.accounts[author].session.post(
+        resp = self._session(author).post(
             f"{self.base}/tweets", json={"text": f"bench tweet {self.rng.randrange(10**9)} #bench"}, timeout=30
         )
         posted_at = time.perf_counter()
         self.result.posts.add(posted_at - began)
+        self.result.post_count += 1
         if resp.status_code != 201:
             self._count_error("post", resp)
             return
@@ -187,7 +221,7 @@ class Mix:
     def _search(self, searcher: int) -> None:
         query = self.rng.choice(["#bench", "bench tweet", '"bench tweet"', "bench -nothing"])
         began = time.perf_counter()
-        resp = self.accounts[searcher].session.get(
+        resp = self._session(searcher).get(
             f"{self.base}/search", params={"q": query, "sort": self.rng.choice(["latest", "top"])}, timeout=30
         )
         self.result.searches.add(time.perf_counter() - began)
@@ -196,7 +230,7 @@ class Mix:
 
     def _like(self, liker: int, tid: str) -> None:
         began = time.perf_counter()
-        resp = self.accounts[liker].session.post(f"{self.base}/tweets/{tid}/like", timeout=30)
+        resp = self._session(liker).post(f"{self.base}/tweets/{tid}/like", timeout=30)
         self.result.likes.add(time.perf_counter() - began)
         if not resp.ok and resp.status_code != 409:
             self._count_error("like", resp)

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
+from bench.mix import READERS  # noqa: E402
 from bench.results import Results, SizeResult  # noqa: E402
 from bench.stats import Latencies, ratio  # noqa: E402
 
@@ -231,7 +232,11 @@ def _markdown(results: Results, plots: list[str]) -> str:
     if results.mix:
         m = results.mix
         md += ["", "## API mix through the gateway", "",
-               f"{m.users} users and {m.edges} follows created through the API; {m.seconds:.0f} s of traffic.", "",
+               f"{m.users} users and {m.edges} follows created through the API; {m.seconds:.0f} s of traffic: "
+               f"{m.post_count} posts and {m.random_reads} home reads of random accounts by {READERS} concurrent "
+               f"readers ({m.random_reads / max(1, m.post_count):.0f} per post, {m.random_reads / max(m.seconds, 1e-9):.0f}/s; "
+               "the readers read as fast as the stack answers, up to the mix's reads per post), beside the poster "
+               "and one watcher polling for delivery.", "",
                "| operation | n | p50 / p95 / p99 (ms) |", "|---|---|---|"]  # fmt: skip
         for name, lat in (
             ("home read (HTTP)", m.reads),
