@@ -4,15 +4,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Prerequisites build side by side (the venv, the web client's npm ci and build, Chromium;
+# then lint beside checkov's venv); each target's output is shown whole when it is done.
+MAKEFLAGS += --jobs=3 --output-sync=target
 
 .PHONY: venv checkov run invoke admin test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
 venv: $(VENV)/.installed
 
+# --no-compile: pip would byte-compile every module of every package (botocore, moto and the CDK
+# are most of it) up front; Python compiles the ones a run imports, once, on first import.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-compile -r requirements-dev.txt
 	touch $@
 
 # checkov pins older boto3/botocore/packaging than ours, so it gets a venv of its own.
@@ -20,7 +25,7 @@ checkov: $(VENV)/checkov/.installed
 
 $(VENV)/checkov/.installed: requirements-checkov.txt | $(VENV)/.installed
 	$(PYTHON) -m venv $(VENV)/checkov
-	$(VENV)/checkov/bin/pip install -q -r requirements-checkov.txt
+	$(VENV)/checkov/bin/pip install -q --no-compile -r requirements-checkov.txt
 	touch $@
 
 ## make run [DEMO=1] [V=1] [ARGS=...]: the whole system on this machine (REST :3000, WebSocket :3001); V=1 puts every log line on the terminal
