@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.measured:
         measured = measuring.load(args.measured)
     else:
-        sizes = dict(users=16, follows_each=6, posts=15, reads=60, likes=15, searches=6, push_followers=3,
+        sizes = dict(users=12, follows_each=4, posts=10, reads=60, likes=10, searches=6, push_followers=3,
                      fanout_deliveries=10_000, rss=False) if args.small else {}  # fmt: skip
         with quiet_handlers():
             measured = measuring.measure(progress=progress, **sizes)
