@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # Prerequisites build side by side (the venv, the web client's npm ci and build, Chromium;
-# then lint beside checkov's venv); each target's output is shown whole when it is done.
-MAKEFLAGS += --jobs=3 --output-sync=target
+# then lint beside checkov's venv). Not --output-sync: it would hold back the output of
+# `make run` and `make bench` until they end.
+MAKEFLAGS += --jobs=3
 
 .PHONY: venv checkov run invoke admin test test-fast lint format openapi synth layer bench bench-smoke drill clean web web-test chromium
 
