@@ -43,10 +43,11 @@ COMMANDS = [
     "(the authors' timelines, then filling the copies); the planner writes a famous tweet into the "
     "copies with the fan-out script (at most 256 `EVALSHA`, one per bucket).",
     "- **Trend aggregator** (one batch): one pipeline of one `EVALSHA` per trend key tag (64) with every "
-    "(term, bucket) group under it; inside, per use `SADD` (exactly-once); per group `EXISTS` (a new "
-    "bucket?), one `HINCRBY` by the group's new events and one variadic `PFADD` of their accounts, "
-    "`PFCOUNT` (+ `HGET` unless the bucket field is new, + `HSET`) when the HLL changed, `EXPIRE NX` ×2 for a new bucket's HLL and seen-set, and on "
-    "a new bucket field `EXPIRE` + `HLEN` (+ `HKEYS`/`HDEL` past the budget). Then one pipeline of "
+    "(term, bucket) group under it; inside, per bucket one `SMISMEMBER` and one `SADD` of the call's event "
+    "ids in the tag's seen-set (exactly-once) and `EXPIRE NX`; per group with new events one `HINCRBY` by "
+    "their number and one variadic `PFADD` of their accounts, `EXPIRE NX` of the HLL when it changed, then "
+    "on a new bucket field `HSET` of the exact distinct accounts, `EXPIRE` + `HLEN` (+ `HKEYS`/`HDEL` past "
+    "the budget), else `HGET` + `PFCOUNT` (+ `HSET` when it grew). Then one pipeline of "
     "`ZADD GT` + `EXPIRE` per (kind, bucket) active index, for the terms whose accounts grew.",
 ]
 

@@ -10,9 +10,10 @@ consumer is idempotent."""
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+
+import orjson
 
 from warbler.observability import logger
 
@@ -31,7 +32,10 @@ def dynamodb_sequence(record: dict) -> str:
 
 
 def kinesis_json(record: dict) -> Any:
-    return json.loads(base64.b64decode(record["kinesis"]["data"]))
+    # orjson: a trend or fan-out batch decodes hundreds of records, and the stdlib parser took
+    # 13 µs of an event's ~640 µs in the trend aggregator (orjson 5 µs). Its errors are
+    # ValueErrors, so an unreadable record is still reported alone (UNREADABLE).
+    return orjson.loads(base64.b64decode(record["kinesis"]["data"]))
 
 
 def failures(sequences: Iterable[str]) -> dict:

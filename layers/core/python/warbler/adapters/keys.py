@@ -164,7 +164,8 @@ class Keys:
 #
 # * ``tr:{tr<n>}:<k>:<t>``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
 # * ``tr:{tr<n>}:<k>:<t>:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
-# * ``tr:{tr<n>}:<k>:<t>:ev:<b>``     set of the bucket's counted event ids (kept for the redelivery horizon)
+# * ``tr:{tr<n>}:ev:<b>``             set of the bucket's counted event ids, for every term under the
+#                                     tag (kept for the redelivery horizon)
 #
 # Per kind (tag ``{trends:<kind>}``): ``active:<b>`` (sorted set: terms used in bucket ``b``, scored
 # by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
@@ -191,7 +192,13 @@ class TrendKeys:
 
     @staticmethod
     def seen(kind: str, term: str, bucket: int) -> str:
-        return f"{TrendKeys.term(kind, term)}:ev:{bucket}"
+        """The seen-set that counts a term's events once: its tag's, shared by the tag's terms."""
+        return f"{TrendKeys.seen_prefix(TrendKeys.tag(kind, term))}{bucket}"
+
+    @staticmethod
+    def seen_prefix(tag: str) -> str:
+        """A tag's seen-set name without its bucket (the counting script appends it)."""
+        return f"tr:{tag}:ev:"
 
     @staticmethod
     def counting(kind: str, term: str) -> tuple[str, str]:

@@ -19,58 +19,112 @@ from warbler.adapters.keys import TrendKeys
 from warbler.adapters.redis_client import Redis, client, script, script_pipelines
 
 # One call counts every (term, bucket) group of a batch under one hash tag. KEYS: per group, its
-# term hash (the bucket's HLL and seen-set are named from it, as ``TrendKeys`` names them: keys
-# of the same slot, so one key per group crosses the wire). ARGV: hash ttl, bucket ttl, the hash's field budget,
-# then per group: bucket, the oldest bucket worth keeping, and its events as one string of
-# space-separated "event-id account-id" pairs (one argument per group keeps the client's encoding
-# cost per group, not per use). Returns each group's distinct accounts in its bucket, or -1 when
-# they did not change (nothing new counted, or no new account): its active index entry stands.
+# term hash (the bucket's HLL is named from it, as ``TrendKeys`` names it: keys of the same slot,
+# so one key per group crosses the wire). ARGV: hash ttl, bucket ttl, the hash's field budget, the
+# tag's seen-set prefix (``TrendKeys.seen`` without the bucket), then per group: bucket, the oldest
+# bucket worth keeping, and its events as one string of space-separated "event-id account-id"
+# pairs (one argument per group keeps the client's encoding cost per group, not per use). Returns
+# each group's distinct accounts in its bucket, or -1 when they did not change (nothing new
+# counted, or no new account): its active index entry stands.
+#
+# Exactly-once is per (tag, bucket): one seen-set of event ids for all the terms under the tag,
+# asked once (SMISMEMBER) and written once (SADD) per bucket of the call. A term has one tag, so
+# an event counts once per term; the call is atomic, so its counts and its seen ids land together.
+# (A seen-set per term and bucket cost a key, a SADD and an EXPIRE per group, most of which hold
+# one or two uses: long-tail topic phrases.)
 _COUNT = """
-local hash_ttl, bucket_ttl, budget = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local out = {}
-local a = 4
+local hash_ttl, bucket_ttl, budget, seen_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local groups, buckets = {}, {}
+local a = 5
 for g = 1, #KEYS do
-  local term, b, oldest = KEYS[g], ARGV[a], tonumber(ARGV[a + 1])
-  local hll, seen = term .. ':acc:' .. b, term .. ':ev:' .. b  -- TrendKeys.accounts, .seen
-  local uf, af = 'u' .. b, 'a' .. b
+  local b = ARGV[a]
   local events, accounts_of, n = {}, {}, 0
   for event_id, account_id in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do
     n = n + 1
     events[n], accounts_of[n] = event_id, account_id
   end
+  groups[g] = {b, tonumber(ARGV[a + 1]), events, accounts_of, n}
+  local bucket = buckets[b]
+  if bucket == nil then
+    bucket = {ids = {}, new = {}}
+    buckets[b] = bucket
+  end
+  for i = 1, n do
+    if bucket.new[events[i]] == nil then
+      bucket.new[events[i]] = false
+      table.insert(bucket.ids, events[i])
+    end
+  end
   a = a + 3
-  -- Only the uses need the seen-set: an event seen before had its account added to the HLL by
-  -- the same call that saw it, and adding an account to an HLL twice changes nothing.
-  local added = 0
-  for from = 1, n, 1000 do
-    added = added + redis.call('SADD', seen, unpack(events, from, math.min(from + 999, n)))
+end
+-- Which of the call's events are new, per bucket; then they are seen.
+for b, bucket in pairs(buckets) do
+  local seen, ids, fresh = seen_prefix .. b, bucket.ids, {}
+  for from = 1, #ids, 1000 do
+    local flags = redis.call('SMISMEMBER', seen, unpack(ids, from, math.min(from + 999, #ids)))
+    for i = 1, #flags do
+      if flags[i] == 0 then
+        local id = ids[from + i - 1]
+        bucket.new[id] = true
+        table.insert(fresh, id)
+      end
+    end
+  end
+  if #fresh > 0 then
+    for from = 1, #fresh, 1000 do
+      redis.call('SADD', seen, unpack(fresh, from, math.min(from + 999, #fresh)))
+    end
+    redis.call('EXPIRE', seen, bucket_ttl, 'NX')  -- its life starts with its first ids
+  end
+end
+local out = {}
+for g = 1, #KEYS do
+  local term = KEYS[g]
+  local b, oldest, events, accounts_of, n = unpack(groups[g])
+  local new, fresh, added = buckets[b].new, {}, 0
+  for i = 1, n do
+    if new[events[i]] then
+      added = added + 1
+      fresh[added] = accounts_of[i]
+    end
   end
   local accounts = -1
   if added > 0 then
+    local hll = term .. ':acc:' .. b  -- TrendKeys.accounts
     -- The group's new events in one increment and one PFADD.
-    local new_field = redis.call('HINCRBY', term, uf, added) == added
+    local new_field = redis.call('HINCRBY', term, 'u' .. b, added) == added
     local changed = false
-    for from = 1, n, 1000 do
-      if redis.call('PFADD', hll, unpack(accounts_of, from, math.min(from + 999, n))) == 1 then
+    for from = 1, added, 1000 do
+      if redis.call('PFADD', hll, unpack(fresh, from, math.min(from + 999, added))) == 1 then
         changed = true
       end
     end
-    -- A bucket's seen-set and HLL are made together, here: give them their life when they are
-    -- (the seen-set has none only when this call made it).
-    if redis.call('EXPIRE', seen, bucket_ttl, 'NX') == 1 then
-      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
-    end
     if changed then
-      -- A bucket's accounts field is written only beside its uses field, and both go together
-      -- (HDEL below, the hash's expiry): a new uses field has no accounts field to read.
-      accounts = 0
-      if not new_field then
-        accounts = tonumber(redis.call('HGET', term, af)) or 0
-      end
-      local estimate = redis.call('PFCOUNT', hll)
-      if estimate > accounts then
-        accounts = estimate
-        redis.call('HSET', term, af, accounts)
+      -- Its life starts with its first account (NX: a late event after it expired makes a new
+      -- one, which gets a life too).
+      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
+      if new_field then
+        -- The term's first events in this bucket, so its HLL is new too (it lives shorter than
+        -- the field): its accounts are these, counted exactly here. PFCOUNT would read all 16,384
+        -- registers for the same answer, and most groups are a term's first in its bucket.
+        local distinct = {}
+        accounts = 0
+        for i = 1, added do
+          if not distinct[fresh[i]] then
+            distinct[fresh[i]] = true
+            accounts = accounts + 1
+          end
+        end
+        redis.call('HSET', term, 'a' .. b, accounts)
+      else
+        -- A bucket's accounts field is written only beside its uses field, and both go
+        -- together (HDEL below, the hash's expiry).
+        accounts = tonumber(redis.call('HGET', term, 'a' .. b)) or 0
+        local estimate = redis.call('PFCOUNT', hll)
+        if estimate > accounts then
+          accounts = estimate
+          redis.call('HSET', term, 'a' .. b, accounts)
+        end
       end
     end
     -- The hash only grows by a new bucket field (or is created so): only then renew its life
@@ -132,7 +186,7 @@ class TrendStore:
         for pipe, tags in script_pipelines(self._r, list(by_tag)):
             for tag in tags:
                 call_keys: list[str] = []
-                args = list(header)
+                args = [*header, TrendKeys.seen_prefix(tag)]
                 for u, key in by_tag[tag]:
                     call_keys.append(key)
                     pairs = " ".join(f"{event_id} {account_id}" for event_id, account_id in u.events)
