@@ -33,7 +33,10 @@ def profile(read: Callable[[str], int], readers: Sequence[str], reads: int) -> d
     """Seconds per category over ``reads`` warm reads (cycling through ``readers``)."""
     from pyinstrument import Profiler
 
-    profiler = Profiler(interval=0.0002)
+    # 1 ms: at 0.2 ms the sampler's own work took a profiled read from ~5 ms to ~100 ms on a
+    # loaded 2-core host (the whole phase 100-190 s), and what it slowed most was the wait for
+    # Redis, whose server shares the two cores; the shares are what the report uses.
+    profiler = Profiler(interval=0.001)
     profiler.start()
     for i in range(reads):
         read(readers[i % len(readers)])
