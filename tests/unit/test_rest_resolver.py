@@ -127,3 +127,34 @@ def test_route_cached_validation_answers_as_powertools_does():
             assert _answer(ours, path, query, headers) == _answer(stock, path, query, headers), (path, query)
     statuses = {_answer(ours, p, q, h)[0] for p, q, h in QUERIES}
     assert statuses == {200, 422}  # both outcomes were exercised
+
+
+def test_rest_handlers_log_under_the_request_id():
+    import io
+    import logging
+
+    from infra.local.functions import LambdaContext
+    from warbler.observability import logger
+
+    buffer = io.StringIO()
+    capture = logging.StreamHandler(buffer)
+    capture.setFormatter(logger.registered_formatter)
+
+    app = api.make_app()
+
+    @app.get("/hello")
+    def hello():
+        logger.warning("inside the route")
+        return {"ok": True}
+
+    handler = api.rest_handler(app)
+    context = LambdaContext("hello", 128, 3)
+    event = {"httpMethod": "GET", "path": "/hello", "resource": "/hello", "headers": {}, "body": None}
+    logging.getLogger(logger.name).addHandler(capture)
+    try:
+        assert handler({**event, "requestContext": {"requestId": "req-42"}}, context)["statusCode"] == 200
+        assert handler(event, context)["statusCode"] == 200  # no request context: logged without an id
+    finally:
+        logging.getLogger(logger.name).removeHandler(capture)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if "inside the route" in line]
+    assert [line.get("correlation_id") for line in lines] == ["req-42", None]

