@@ -49,3 +49,25 @@ def test_packed_and_single_chunk_records_decode_to_the_same_chunks():
 def test_a_record_the_planner_did_not_write_is_refused(doc):
     with pytest.raises(ValueError):
         chunks_of_record(doc)
+
+
+def test_a_batch_groups_into_each_slots_keys_with_each_entry_once_per_slot():
+    from warbler.adapters.keys import Keys, hash_tag
+    from warbler.feeds.store import home_groups
+
+    followers = [f"{100 + i}" for i in range(400)]  # enough users to share slots
+    # One tweet's audience arrives as two chunks, between them another tweet's.
+    groups = home_groups([("e1", followers[:200]), ("e2", followers[:50]), ("e1", followers[200:])])
+
+    expected: dict[str, dict[str, list[str]]] = {}
+    for entry, users in (("e1", followers), ("e2", followers[:50])):
+        for user in users:
+            key = Keys.home(user)
+            expected.setdefault(hash_tag(key), {}).setdefault(entry, []).append(key)
+    assert set(groups) == set(expected)
+    for tag, work in groups.items():
+        entries, counts = work.runs[0::2], work.runs[1::2]
+        assert sorted(entries) == sorted(expected[tag])  # each entry once in its slot
+        keys = iter(work.keys)
+        assert {e: [next(keys) for _ in range(n)] for e, n in zip(entries, counts, strict=True)} == expected[tag]
+        assert next(keys, None) is None
