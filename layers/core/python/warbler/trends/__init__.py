@@ -94,10 +94,10 @@ def uses_of(events: Sequence[dict]) -> list[Uses]:
     counted = [e for e in events if e.get("type") in COUNTED]
     retweeted = [e["tweet_id"] for e in counted if e["type"] == activity.RETWEET and e.get("tweet_id")]
     originals = views.records(retweeted) if retweeted else {}
-    groups: dict[tuple[str, str, int], list[tuple[str, str]]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[str]] = defaultdict(list)
     for event in counted:
         bucket = bucket_of(clock.parse_iso(event["at"]))
-        pair = (event["event_id"], event["actor_id"])
+        pair = f"{event['event_id']} {event['actor_id']}"
         for kind, terms in terms_of(event, originals).items():
             for term in terms:
                 groups[(kind, term, bucket)].append(pair)

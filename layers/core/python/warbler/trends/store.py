@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from warbler.adapters.keys import TrendKeys
 from warbler.adapters.redis_client import Redis, client, script, script_pipelines
@@ -146,14 +147,16 @@ return out
 """
 
 
-@dataclass(frozen=True)
-class Uses:
-    """Events of one term in one bucket: (event id, account id) pairs."""
+class Uses(NamedTuple):
+    """Events of one term in one bucket, each as ``"<event id> <account id>"``: the form the
+    counting script reads, made once per event (a post has ~18 terms) rather than per use. A
+    tuple: a batch makes one per (term, bucket), ~5K, and a frozen dataclass costs several times
+    a tuple to build."""
 
     kind: str
     term: str
     bucket: int
-    events: Sequence[tuple[str, str]]
+    events: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -189,8 +192,7 @@ class TrendStore:
                 args = [*header, TrendKeys.seen_prefix(tag)]
                 for u, key in by_tag[tag]:
                     call_keys.append(key)
-                    pairs = " ".join(f"{event_id} {account_id}" for event_id, account_id in u.events)
-                    args += (u.bucket, u.bucket - keep.buckets_kept, pairs)
+                    args += (u.bucket, u.bucket - keep.buckets_kept, " ".join(u.events))
                     ordered.append(u)
                 self._count(keys=call_keys, args=args, client=pipe)
             accounts += [n for reply in pipe.execute() for n in reply]
