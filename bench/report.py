@@ -42,13 +42,15 @@ COMMANDS = [
     "a card's 30 s memo lapsed). A copy missing from the bucket costs that read two more round trips "
     "(the authors' timelines, then filling the copies); the planner writes a famous tweet into the "
     "copies with the fan-out script (at most 256 `EVALSHA`, one per bucket).",
-    "- **Trend aggregator** (one batch): one pipeline of one `EVALSHA` per trend key tag (64) with every "
-    "(term, bucket) group under it; inside, per bucket one `SMISMEMBER` and one `SADD` of the call's event "
-    "ids in the tag's seen-set (exactly-once) and `EXPIRE NX`; per group with new events one `HINCRBY` by "
-    "their number and one variadic `PFADD` of their accounts, `EXPIRE NX` of the HLL when it changed, then "
-    "on a new bucket field `HSET` of the exact distinct accounts, `EXPIRE` + `HLEN` (+ `HKEYS`/`HDEL` past "
-    "the budget), else `HGET` + `PFCOUNT` (+ `HSET` when it grew). Then one pipeline of "
-    "`ZADD GT` + `EXPIRE` per (kind, bucket) active index, for the terms whose accounts grew.",
+    "- **Trend aggregator** (one batch): one pipeline (one per node on a cluster) of one `EVALSHA` per "
+    "trend key tag (64) with every (term, bucket) group under it; inside, per bucket of the call: one "
+    "`SMISMEMBER` and one `SADD` of the call's event ids in the tag's seen-set (exactly-once), one `HMGET` "
+    "of the changed terms' counters (uses, distinct accounts, and the accounts themselves while there are "
+    "at most 8) in the bucket's counts hash and one `HSET` of their new values, one `ZADD GT` of the terms "
+    "whose accounts grew (from 2 accounts: fewer in each of the 3 recent buckets cannot reach the ranker's "
+    "5) in the tag's active index, and `EXPIRE NX` of each key. A term past 8 accounts adds a variadic "
+    "`PFADD` of its HyperLogLog, and `EXPIRE NX` + `PFCOUNT` when it changed. No command is per use, "
+    "and only those few terms have one of their own.",
 ]
 
 

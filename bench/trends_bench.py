@@ -97,7 +97,7 @@ def _stages(decode, batches: list[dict]) -> dict[str, float]:
     from warbler import trends
     from warbler.trends.store import TrendStore
 
-    store, keep = TrendStore(), trends.retention()
+    store, keep = TrendStore(), trends.count_rules()
     seconds = dict.fromkeys(("decode", "terms and grouping", "Redis (script + active index)"), 0.0)
     for batch in batches:
         started = time.perf_counter()

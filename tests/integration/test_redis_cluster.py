@@ -116,17 +116,19 @@ def test_trend_counting_is_one_script_per_slot_across_cluster_nodes(on_cluster):
     from warbler import trends
     from warbler.adapters.keys import TrendKeys
     from warbler.adapters.redis_client import client
+    from warbler.trends.store import TrendStore
 
     at = datetime(2030, 1, 1, 12, 0, 30, tzinfo=UTC)
     tags = [f"tag{i}" for i in range(40)]
     events = [activity(f"acct{i}", at, tags) for i in range(6)]
-    nodes = {client().get_node_from_key(TrendKeys.term("hashtags", t)).name for t in tags}
+    nodes = {client().get_node_from_key(TrendKeys.tag("hashtags", t)).name for t in tags}
     assert len(nodes) == 3, "the terms must span every node"
 
     trends.aggregate(events)
     trends.aggregate(events)  # redelivered: counted once
 
     bucket = trends.bucket_of(at)
-    for tag in tags:
-        fields = client().hgetall(TrendKeys.term("hashtags", tag))
-        assert fields == {f"u{bucket}": "6", f"a{bucket}": "6"}
+    store = TrendStore()
+    assert store.uses("hashtags", tags, [bucket]) == {tag: [6] for tag in tags}
+    assert store.observe("hashtags", tags, [bucket], [bucket]) == {tag: (6, [6]) for tag in tags}
+    assert store.active("hashtags", [bucket], 6) == dict.fromkeys(tags, 6)

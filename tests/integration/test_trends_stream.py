@@ -136,28 +136,31 @@ def test_a_counted_event_whose_actor_is_not_one_token_is_reported_alone(local_st
 
     assert result == {"batchItemFailures": [{"itemIdentifier": batch["Records"][1]["kinesis"]["sequenceNumber"]}]}
     from warbler import trends
-    from warbler.adapters.keys import TrendKeys
+    from warbler.trends.store import TrendStore
 
     bucket = trends.bucket_of(NOW)
-    assert clean_trends.hget(TrendKeys.term("hashtags", "spaced"), f"u{bucket}") == "1"
+    assert TrendStore(clean_trends).uses("hashtags", ["spaced"], [bucket]) == {"spaced": [1]}
 
 
 def test_counting_keys_all_expire_and_a_buckets_accounts_stay_distinct(local_stack, clean_trends):
     from warbler import trends
     from warbler.adapters.keys import TrendKeys
+    from warbler.trends.store import TrendStore
 
-    # First batch: three uses by two accounts (a new bucket: its accounts are counted exactly);
-    # the second adds one new account and repeats one (the HLL's estimate from then on).
+    # First batch: three uses by two accounts; the second adds one new account and repeats one
+    # (few accounts: the bucket lists them, so the count is exact).
     first = [activity(who, NOW, ["rally"]) for who in ("ann", "bo", "ann")]  # one bucket: NOW's
     second = [activity(who, NOW, ["rally"]) for who in ("cy", "bo")]
     assert local_stack.invoke("trends_aggregator", kinesis_event(first)) == {"batchItemFailures": []}
-    after_first = int(clean_trends.hget(TrendKeys.term("hashtags", "rally"), f"a{trends.bucket_of(NOW)}"))
+    bucket = trends.bucket_of(NOW)
+    tag = TrendKeys.tag("hashtags", "rally")
+    store = TrendStore(clean_trends)
+    after_first = store.observe("hashtags", ["rally"], [bucket], [bucket])["rally"]
     assert local_stack.invoke("trends_aggregator", kinesis_event(second)) == {"batchItemFailures": []}
 
-    bucket = trends.bucket_of(NOW)
-    counters = clean_trends.hgetall(TrendKeys.term("hashtags", "rally"))
-    assert after_first == 2
-    assert (counters[f"u{bucket}"], counters[f"a{bucket}"]) == ("5", "3")
-    assert clean_trends.scard(TrendKeys.seen("hashtags", "rally", bucket)) >= 5
+    assert after_first == (2, [2])
+    assert store.uses("hashtags", ["rally"], [bucket]) == {"rally": [5]}
+    assert store.observe("hashtags", ["rally"], [bucket], [bucket]) == {"rally": (3, [3])}
+    assert clean_trends.scard(TrendKeys.seen(tag, bucket)) >= 5
     lifetimes = {key: clean_trends.ttl(key) for key in clean_trends.scan_iter(match="tr:*")}
     assert lifetimes and all(ttl > 0 for ttl in lifetimes.values()), lifetimes

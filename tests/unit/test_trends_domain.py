@@ -135,9 +135,9 @@ def test_counting_the_same_events_twice_counts_them_once(store, clean_redis):
     top = trends.rank("hashtags", NOW, store)[0]
 
     assert (top.name, top.uses, top.accounts) == ("again", 31, 31)
-    fields = clean_redis.hgetall(TrendKeys.term("hashtags", "again"))
-    assert sum(int(v) for f, v in fields.items() if f[0] == "u") == 31
-    assert sum(int(v) for f, v in fields.items() if f[0] == "a") == 31
+    buckets = list(range(trends.bucket_of(NOW) - 3, trends.bucket_of(NOW) + 1))
+    assert sum(store.uses("hashtags", ["again"], buckets)["again"]) == 31
+    assert sum(store.observe("hashtags", ["again"], [], buckets)["again"][1]) == 31
 
 
 def test_topics_rank_like_hashtags(store):
@@ -167,14 +167,71 @@ def test_the_api_rejects_unknown_types_and_limits(store, kind, limit):
         trends.top(kind, limit, store)
 
 
-def test_counters_of_buckets_older_than_the_window_are_trimmed(store, clean_redis):
-    old = [activity(f"o{i}", NOW - timedelta(days=3), ["longlived"]) for i in range(3)]
-    a_day_and_more = [activity("n", NOW - timedelta(minutes=5 * b), ["longlived"]) for b in reversed(range(300))]
-    trends.aggregate(old, store)
-    for event in a_day_and_more:  # as time passes
-        trends.aggregate([event], store)
+def test_a_buckets_counters_outlive_the_baseline_window_and_then_expire(store, clean_redis):
+    events = [activity(f"o{i}", NOW, ["longlived"]) for i in range(3)]
+    trends.aggregate(events, store)
 
-    fields = clean_redis.hkeys(TrendKeys.term("hashtags", "longlived"))
+    tag = TrendKeys.tag("hashtags", "longlived")
+    counts = TrendKeys.counts(tag, trends.bucket_of(NOW))
+    keep = trends.count_rules()
 
-    assert f"u{trends.bucket_of(NOW - timedelta(days=3))}" not in fields
-    assert len(fields) <= 2 * trends.retention().buckets_kept + 4
+    s = trends.get_settings()
+    needed = s.trends_window_seconds + s.trends_recent_buckets * s.trends_bucket_seconds
+    assert needed < clean_redis.ttl(counts) <= keep.counts_ttl
+    lifetimes = {key: clean_redis.ttl(key) for key in clean_redis.scan_iter(match="tr:*")}
+    assert all(0 < ttl <= keep.counts_ttl for ttl in lifetimes.values()), lifetimes
+    assert all(ttl <= keep.bucket_ttl for key, ttl in lifetimes.items() if key != counts), lifetimes
+
+
+def test_a_terms_accounts_move_from_a_list_to_a_hyperloglog_and_stay_counted(store, clean_redis):
+    from warbler.trends.store import LISTED_ACCOUNTS
+
+    crowd = LISTED_ACCOUNTS + 5
+    bucket = trends.bucket_of(NOW)
+    field = TrendKeys.field("hashtags", "grows")
+    tag = TrendKeys.tag("hashtags", "grows")
+    for i in range(crowd):  # one new account a batch, and one repeat
+        trends.aggregate([activity(f"g{i}", NOW, ["grows"]), activity("g0", NOW, ["grows"])], store)
+        listed = clean_redis.hget(TrendKeys.counts(tag, bucket), field).split()[2:]
+        on_hll = clean_redis.exists(TrendKeys.accounts(tag, bucket, field))
+        if i < LISTED_ACCOUNTS:
+            assert (sorted(listed), on_hll) == (sorted(f"g{j}" for j in range(i + 1)), 0), i
+        else:
+            assert (listed, on_hll) == ([], 1), i
+
+    assert store.uses("hashtags", ["grows"], [bucket])["grows"] == [2 * crowd]
+    assert store.observe("hashtags", ["grows"], [bucket], [bucket])["grows"] == (crowd, [crowd])
+    assert store.active("hashtags", [bucket], 1) == {"grows": crowd}
+
+
+def test_distinct_accounts_union_listed_and_hyperloglog_buckets(store):
+    from warbler.trends.store import LISTED_ACCOUNTS
+
+    first, second = NOW - timedelta(minutes=5), NOW
+    big = [activity(f"p{i}", first, ["mixed"]) for i in range(LISTED_ACCOUNTS + 3)]  # on an HLL
+    small = [activity(who, second, ["mixed"]) for who in ("p0", "p1", "late")]  # listed, two repeats
+    trends.aggregate(big + small, store)
+
+    recent = [trends.bucket_of(first), trends.bucket_of(second)]
+    assert store.observe("hashtags", ["mixed"], recent, recent)["mixed"] == (
+        LISTED_ACCOUNTS + 4,
+        [LISTED_ACCOUNTS + 3, 3],
+    )
+
+
+def test_a_term_reaching_the_minimum_over_three_buckets_is_ranked_though_one_bucket_had_one_account(store):
+    buckets = [NOW - timedelta(minutes=10), NOW - timedelta(minutes=5), NOW]
+    thin = [activity(who, at, ["thin"]) for who, at in [("t1", buckets[0]), ("t2", buckets[0]), ("t3", buckets[2])]]
+    spread_out = [
+        activity(who, at, ["across"])
+        for who, at in zip(
+            ["s1", "s2", "s3", "s4", "s5"], [buckets[0], buckets[1], buckets[1], buckets[2], buckets[2]], strict=True
+        )
+    ]
+    trends.aggregate(thin + spread_out, store)
+
+    recent = [trends.bucket_of(at) for at in buckets]
+    assert store.active("hashtags", recent, 1, 2) == {"across": 5, "thin": 4}  # the bucket of 1 counts as 1 at most
+    assert store.active("hashtags", recent, 5, 2) == {"across": 5}
+    assert "across" in names(trends.rank("hashtags", NOW, store))
+    assert "thin" not in names(trends.rank("hashtags", NOW, store))

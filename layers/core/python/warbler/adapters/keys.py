@@ -21,7 +21,7 @@ A new package adds its keys here (a static method each, with the value's shape i
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from warbler.settings import get_settings
 
@@ -158,65 +158,77 @@ class Keys:
         return f"rl:{{{user_id}}}:{action}:{window}"
 
 
-# Trends (warbler.trends.store). Per term ``<t>`` of a kind ``<k>`` (``h`` hashtags, ``t`` topics)
-# and bucket ``<b>``, under the term's key bucket ``<n>`` (crc32 of ``<k>:<t>`` modulo
-# ``trends_key_buckets``: many terms share a tag, so one batch counts in one script call per tag):
+# Trends (warbler.trends.store). A term ``<t>`` of a kind ``<k>`` (``h`` hashtags, ``t`` topics) is
+# the field suffix ``<k>:<t>`` under its key bucket ``<n>`` (crc32 of ``<k>:<t>`` modulo
+# ``trends_key_buckets``): many terms share a tag, so one batch counts in one script call per tag,
+# and per time bucket ``<b>`` a tag's terms share their keys:
 #
-# * ``tr:{tr<n>}:<k>:<t>``           hash: ``u<b>`` uses, ``a<b>`` distinct accounts in bucket ``b``
-# * ``tr:{tr<n>}:<k>:<t>:acc:<b>``    HyperLogLog of the bucket's accounts (kept for the observation window)
-# * ``tr:{tr<n>}:ev:<b>``             set of the bucket's counted event ids, for every term under the
-#                                     tag (kept for the redelivery horizon)
+# * ``tr:{tr<n>}:c:<b>``          hash, per term: ``u<k>:<t>`` uses, ``a<k>:<t>`` distinct accounts,
+#                                 ``m<k>:<t>`` the accounts themselves while they are few (kept for
+#                                 the 24 h baseline)
+# * ``tr:{tr<n>}:c:<b>:<k>:<t>``  HyperLogLog of a term's accounts once they are more than a few
+#                                 (kept for the observation window)
+# * ``tr:{tr<n>}:ev:<b>``         set of the bucket's counted event ids, for every term under the
+#                                 tag (kept for the redelivery horizon)
+# * ``tr:{tr<n>}:act:<b>``        sorted set: the tag's terms (``<k>:<t>``) used in the bucket, scored
+#                                 by their distinct accounts (kept for the observation window)
 #
-# Per kind (tag ``{trends:<kind>}``): ``active:<b>`` (sorted set: terms used in bucket ``b``, scored
-# by their distinct accounts), ``state`` (hash: term -> peak score and its time) and ``ranking``
-# (the precomputed JSON the API serves with one GET).
+# Per kind (tag ``{trends:<kind>}``): ``state`` (hash: term -> peak score and its time) and
+# ``ranking`` (the precomputed JSON the API serves with one GET).
 TREND_KIND_TAGS = {"hashtags": "h", "topics": "t"}
-_TERM_KEYS_MAX = 100_000
-_term_keys: dict[tuple[str, str], tuple[int, str, str]] = {}  # (kind, term) -> (buckets, tag, key)
 
 
 class TrendKeys:
     @staticmethod
     def tag(kind: str, term: str) -> str:
         """The hash tag every key of one term carries (shared with other terms)."""
-        k = TREND_KIND_TAGS[kind]
-        return f"{{tr{zlib.crc32(f'{k}:{term}'.encode()) % get_settings().trends_key_buckets}}}"
+        return TrendKeys.counting()(kind, term)[0]
 
     @staticmethod
-    def term(kind: str, term: str) -> str:
-        return f"tr:{TrendKeys.tag(kind, term)}:{TREND_KIND_TAGS[kind]}:{term}"
+    def tags() -> list[str]:
+        """Every key bucket's tag: where a kind's active terms are looked for."""
+        return [f"{{tr{n}}}" for n in range(get_settings().trends_key_buckets)]
 
     @staticmethod
-    def accounts(kind: str, term: str, bucket: int) -> str:
-        return f"{TrendKeys.term(kind, term)}:acc:{bucket}"
+    def field(kind: str, term: str) -> str:
+        """A term's name inside its tag's keys: ``<k>:<t>``."""
+        return f"{TREND_KIND_TAGS[kind]}:{term}"
 
     @staticmethod
-    def seen(kind: str, term: str, bucket: int) -> str:
+    def counts(tag: str, bucket: int) -> str:
+        return f"tr:{tag}:c:{bucket}"
+
+    @staticmethod
+    def accounts(tag: str, bucket: int, field: str) -> str:
+        """A term's HyperLogLog in a bucket (the counting script names it the same way)."""
+        return f"tr:{tag}:c:{bucket}:{field}"
+
+    @staticmethod
+    def seen(tag: str, bucket: int) -> str:
         """The seen-set that counts a term's events once: its tag's, shared by the tag's terms."""
-        return f"{TrendKeys.seen_prefix(TrendKeys.tag(kind, term))}{bucket}"
+        return f"tr:{tag}:ev:{bucket}"
 
     @staticmethod
-    def seen_prefix(tag: str) -> str:
-        """A tag's seen-set name without its bucket (the counting script appends it)."""
-        return f"tr:{tag}:ev:"
+    def active(tag: str, bucket: int) -> str:
+        return f"tr:{tag}:act:{bucket}"
 
     @staticmethod
-    def counting(kind: str, term: str) -> tuple[str, str]:
-        """(hash tag, term hash key): what counting a term names (the counting script names the
-        bucket's ``accounts`` and ``seen`` keys from it). The trend counter's hot loop, so a
-        term's tag and key are memoised."""
-        buckets = get_settings().trends_key_buckets
-        known = _term_keys.get((kind, term))
-        if known is None or known[0] != buckets:
-            if len(_term_keys) > _TERM_KEYS_MAX:
-                _term_keys.clear()
-            tag = TrendKeys.tag(kind, term)
-            known = _term_keys[(kind, term)] = (buckets, tag, f"tr:{tag}:{TREND_KIND_TAGS[kind]}:{term}")
-        return known[1], known[2]
+    def scratch(tag: str) -> str:
+        """Where a read script unions a term's HyperLogLogs with its listed accounts (deleted)."""
+        return f"tr:{tag}:union"
 
     @staticmethod
-    def active(kind: str, bucket: int) -> str:
-        return f"trends:{{{kind}}}:active:{bucket}"
+    def counting() -> Callable[[str, str], tuple[str, str]]:
+        """(kind, term) -> (hash tag, field): what counting a term names, with the settings read
+        once (the trend counter names a batch's ~5K terms with it)."""
+        tags, kinds = TrendKeys.tags(), TREND_KIND_TAGS
+        n = len(tags)
+
+        def name(kind: str, term: str) -> tuple[str, str]:
+            field = f"{kinds[kind]}:{term}"
+            return tags[zlib.crc32(field.encode()) % n], field
+
+        return name
 
     @staticmethod
     def state(kind: str) -> str:

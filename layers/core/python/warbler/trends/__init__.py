@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -36,7 +35,7 @@ from datetime import datetime
 from warbler import activity, clock
 from warbler.errors import InvalidInput
 from warbler.settings import get_settings
-from warbler.trends.store import Retention, TrendStore, Uses
+from warbler.trends.store import CountRules, TrendStore, Uses
 from warbler.trends.terms import hashtags, topics
 from warbler.tweets import views
 
@@ -57,15 +56,21 @@ def _window_buckets() -> int:
     return max(1, s.trends_window_seconds // s.trends_bucket_seconds)
 
 
-def retention() -> Retention:
+def count_rules() -> CountRules:
     s = get_settings()
     recent = s.trends_recent_buckets * s.trends_bucket_seconds
-    kept = _window_buckets() + 2 * s.trends_recent_buckets
-    return Retention(
-        hash_ttl=s.trends_window_seconds + 2 * recent + s.trends_dedupe_seconds,
+    return CountRules(
+        counts_ttl=s.trends_window_seconds + 2 * recent + s.trends_dedupe_seconds,
         bucket_ttl=recent + s.trends_bucket_seconds + s.trends_dedupe_seconds,
-        buckets_kept=kept,
+        indexed_from=_indexed_from(),
     )
+
+
+def _indexed_from() -> int:
+    """A term with fewer accounts than this in each of the R recent buckets has fewer than
+    ``min_accounts`` in all: only terms at or above it in some bucket are candidates."""
+    s = get_settings()
+    return max(1, math.ceil(s.trends_min_accounts / s.trends_recent_buckets))
 
 
 # -- aggregation --------------------------------------------------------------------------
@@ -85,23 +90,27 @@ def aggregate(events: Sequence[dict], store: TrendStore | None = None) -> int:
     """Count a batch of activity events into the buckets of their ``at``; returns the uses
     counted (before deduplication). Safe to repeat: each event id counts once per term."""
     uses = uses_of(events)
-    (store or TrendStore()).count(uses, retention())
-    return sum(len(u.events) for u in uses)
+    (store or TrendStore()).count(uses, count_rules())
+    return sum(len(events) for groups in uses.values() for events in groups.values())
 
 
-def uses_of(events: Sequence[dict]) -> list[Uses]:
-    """A batch's events grouped by (kind, term, bucket): what one count sends."""
+def uses_of(events: Sequence[dict]) -> Uses:
+    """A batch's events grouped by bucket and (kind, term): what one count sends."""
     counted = [e for e in events if e.get("type") in COUNTED]
     retweeted = [e["tweet_id"] for e in counted if e["type"] == activity.RETWEET and e.get("tweet_id")]
     originals = views.records(retweeted) if retweeted else {}
-    groups: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    uses: Uses = {}
     for event in counted:
-        bucket = bucket_of(clock.parse_iso(event["at"]))
+        groups = uses.setdefault(bucket_of(clock.parse_iso(event["at"])), {})
         pair = f"{event['event_id']} {event['actor_id']}"
         for kind, terms in terms_of(event, originals).items():
             for term in terms:
-                groups[(kind, term, bucket)].append(pair)
-    return [Uses(kind, term, bucket, pairs) for (kind, term, bucket), pairs in groups.items()]
+                key = (kind, term)
+                if key in groups:
+                    groups[key].append(pair)
+                else:
+                    groups[key] = [pair]
+    return uses
 
 
 # -- scoring and ranking ------------------------------------------------------------------
@@ -149,7 +158,7 @@ def rank(kind: str, now: datetime | None = None, store: TrendStore | None = None
     history = list(range(current - window + 1, current + 1))
 
     peaks = {term: _peak(v) for term, v in store.state(kind).items()}
-    candidates = sorted(set(store.active(kind, recent, s.trends_min_accounts)) | set(peaks))
+    candidates = sorted(set(store.active(kind, recent, s.trends_min_accounts, _indexed_from())) | set(peaks))
     observed = store.observe(kind, candidates, recent, baseline)
 
     scored: dict[str, tuple[float, int]] = {}

@@ -1,249 +1,330 @@
-"""Redis storage for trends: per-term bucket counters, the candidate index, rankings (key
-formats: ``TrendKeys`` in ``warbler.adapters.keys``).
+"""Redis storage for trends: per-bucket term counters, the active index, rankings (key formats:
+``TrendKeys`` in ``warbler.adapters.keys``).
 
-Every key of one term shares a hash tag (``{tr17}``: a key bucket many terms share, see
-``TrendKeys``), so counting a batch is one atomic script per tag — one slot, one shard — for all
-the terms under it, and counting is exactly-once: the script adds each event id to the term's
-per-bucket *seen* set and counts only when the id is new. Redelivered batches (Kinesis retries
-from the failed record on) therefore change nothing twice, on a cluster too. What trends is
-decided in ``warbler.trends``; this module only stores and fetches.
+A term's keys carry its key bucket's hash tag (``{tr17}``, shared by many terms), and within a tag
+and a time bucket its terms share their keys: one counts hash, one seen-set, one active index.
+Counting a batch is therefore one atomic script per tag — one slot, one shard — whose Redis
+commands are per tag and bucket, not per term: the few terms with many accounts add a PFADD each.
+Counting is exactly-once: the script adds each event id to the tag's per-bucket *seen* set and
+counts only when the id is new, so redelivered batches (Kinesis retries from the failed record on)
+change nothing twice, on a cluster too. What trends is decided in ``warbler.trends``; this module
+only stores and fetches.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from warbler.adapters.keys import TrendKeys
 from warbler.adapters.redis_client import Redis, client, script, script_pipelines
 
-# One call counts every (term, bucket) group of a batch under one hash tag. KEYS: per group, its
-# term hash (the bucket's HLL is named from it, as ``TrendKeys`` names it: keys of the same slot,
-# so one key per group crosses the wire). ARGV: hash ttl, bucket ttl, the hash's field budget, the
-# tag's seen-set prefix (``TrendKeys.seen`` without the bucket), then per group: bucket, the oldest
-# bucket worth keeping, and its events as one string of space-separated "event-id account-id"
-# pairs (one argument per group keeps the client's encoding cost per group, not per use). Returns
-# each group's distinct accounts in its bucket, or -1 when they did not change (nothing new
-# counted, or no new account): its active index entry stands.
+# A term's distinct accounts in a bucket are kept exactly, listed in its counter, up to this many;
+# past it they move to a HyperLogLog. Most (term, bucket) groups are long-tail topic phrases of one
+# or two accounts: a list costs them no key, no expiry and no PFADD.
+LISTED_ACCOUNTS = 8
+
+# A term's counter in its bucket is one field of the bucket's counts hash (field ``<k>:<t>``):
+# "<uses> <distinct accounts>", followed by " <account> ..." while the accounts are listed. One
+# field, so counting reads and writes one value per term and the readers parse it (``_counter``).
 #
-# Exactly-once is per (tag, bucket): one seen-set of event ids for all the terms under the tag,
-# asked once (SMISMEMBER) and written once (SADD) per bucket of the call. A term has one tag, so
-# an event counts once per term; the call is atomic, so its counts and its seen ids land together.
-# (A seen-set per term and bucket cost a key, a SADD and an EXPIRE per group, most of which hold
-# one or two uses: long-tail topic phrases.)
+# One call counts every (term, bucket) group of a batch under one hash tag.
+# KEYS: per bucket of the call, its counts hash, seen-set and active index (a term's HyperLogLog
+# is named from the counts hash, as ``TrendKeys.accounts`` names it: same slot).
+# ARGV: counts ttl, bucket ttl, the listed-accounts limit, the accounts from which a term is
+# indexed active, then per bucket (in KEYS order) its group count and per group the term's field
+# and its events as one string of space-separated "event-id account-id" pairs (one argument per
+# group keeps the client's encoding cost per group, not per use). Returns the groups that counted
+# something new.
+#
+# Per bucket the commands are: SMISMEMBER and SADD of the call's event ids (exactly-once is per
+# tag and bucket: a term has one tag, so an event counts once per term, and the call is atomic, so
+# counts and seen ids land together); one HMGET of the changed terms' counters and one HSET of
+# their new values; one ZADD GT of the terms whose accounts grew, from the indexing threshold on;
+# and an EXPIRE NX per key, which starts each key's life with its first write. A term past the
+# list limit adds its PFADD (and, when its estimate may have grown, a PFCOUNT).
 _COUNT = """
-local hash_ttl, bucket_ttl, budget, seen_prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local groups, buckets = {}, {}
-local a = 5
-for g = 1, #KEYS do
-  local b = ARGV[a]
-  local events, accounts_of, n = {}, {}, 0
-  for event_id, account_id in string.gmatch(ARGV[a + 2], '(%S+) (%S+)') do
-    n = n + 1
-    events[n], accounts_of[n] = event_id, account_id
-  end
-  groups[g] = {b, tonumber(ARGV[a + 1]), events, accounts_of, n}
-  local bucket = buckets[b]
-  if bucket == nil then
-    bucket = {ids = {}, new = {}}
-    buckets[b] = bucket
-  end
-  for i = 1, n do
-    if bucket.new[events[i]] == nil then
-      bucket.new[events[i]] = false
-      table.insert(bucket.ids, events[i])
-    end
-  end
-  a = a + 3
+local counts_ttl, bucket_ttl, listed, indexed = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local a, changed = 5, 0
+local function each_chunk(list, step, fn)
+  for from = 1, #list, step do fn(unpack(list, from, math.min(from + step - 1, #list))) end
 end
--- Which of the call's events are new, per bucket; then they are seen.
-for b, bucket in pairs(buckets) do
-  local seen, ids, fresh = seen_prefix .. b, bucket.ids, {}
+for k = 1, #KEYS, 3 do
+  local counts, seen, active = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local fields, events, accounts, ids, new = {}, {}, {}, {}, {}
+  for g = 1, n do
+    local e, c, m = {}, {}, 0
+    for event_id, account_id in string.gmatch(ARGV[a + 1], '(%S+) (%S+)') do
+      m = m + 1
+      e[m], c[m] = event_id, account_id
+      if new[event_id] == nil then
+        new[event_id] = false
+        ids[#ids + 1] = event_id
+      end
+    end
+    fields[g], events[g], accounts[g] = ARGV[a], e, c
+    a = a + 2
+  end
+  -- Which of the bucket's events are new; then they are seen.
+  local fresh = {}
   for from = 1, #ids, 1000 do
     local flags = redis.call('SMISMEMBER', seen, unpack(ids, from, math.min(from + 999, #ids)))
     for i = 1, #flags do
       if flags[i] == 0 then
         local id = ids[from + i - 1]
-        bucket.new[id] = true
-        table.insert(fresh, id)
+        new[id] = true
+        fresh[#fresh + 1] = id
       end
     end
   end
   if #fresh > 0 then
-    for from = 1, #fresh, 1000 do
-      redis.call('SADD', seen, unpack(fresh, from, math.min(from + 999, #fresh)))
+    each_chunk(fresh, 1000, function(...) redis.call('SADD', seen, ...) end)
+    redis.call('EXPIRE', seen, bucket_ttl, 'NX')
+    -- The groups with new events, and those events' accounts.
+    local live, added = {}, {}
+    for g = 1, n do
+      local e, c, got = events[g], accounts[g], {}
+      for i = 1, #e do
+        if new[e[i]] then got[#got + 1] = c[i] end
+      end
+      if #got > 0 then
+        live[#live + 1] = fields[g]
+        added[#live] = got
+      end
     end
-    redis.call('EXPIRE', seen, bucket_ttl, 'NX')  -- its life starts with its first ids
+    changed = changed + #live
+    local writes, grown = {}, {}
+    for from = 1, #live, 1000 do
+      local last = math.min(from + 999, #live)
+      local now = redis.call('HMGET', counts, unpack(live, from, last))
+      for j = from, last do
+        local f, got, value = live[j], added[j], now[j - from + 1]
+        local uses, before, members = 0, 0, nil
+        if value then
+          local u, b, rest = string.match(value, '^(%d+) (%d+) ?(.*)$')
+          uses, before = tonumber(u), tonumber(b)
+          if rest ~= '' then members = rest end
+        end
+        uses = uses + #got
+        local after, hll = before, counts .. ':' .. f  -- TrendKeys.accounts
+        if not value or members then
+          -- Few accounts so far: listed exactly, until there are more than the list holds.
+          local set, list = {}, {}
+          if members then
+            for account in string.gmatch(members, '%S+') do
+              set[account] = true
+              list[#list + 1] = account
+            end
+          end
+          for i = 1, #got do
+            if not set[got[i]] then
+              set[got[i]] = true
+              list[#list + 1] = got[i]
+            end
+          end
+          after = #list
+          if after <= listed then
+            writes[#writes + 1], writes[#writes + 2] = f, uses .. ' ' .. after .. ' ' .. table.concat(list, ' ')
+          else
+            each_chunk(list, 1000, function(...) redis.call('PFADD', hll, ...) end)
+            redis.call('EXPIRE', hll, bucket_ttl, 'NX')
+            writes[#writes + 1], writes[#writes + 2] = f, uses .. ' ' .. after
+          end
+        else
+          local grew = false
+          each_chunk(got, 1000, function(...) if redis.call('PFADD', hll, ...) == 1 then grew = true end end)
+          if grew then
+            -- A late event after the HLL expired makes a new one (NX gives it a life too); the
+            -- stored count never shrinks.
+            redis.call('EXPIRE', hll, bucket_ttl, 'NX')
+            after = math.max(before, redis.call('PFCOUNT', hll))
+          end
+          writes[#writes + 1], writes[#writes + 2] = f, uses .. ' ' .. after
+        end
+        if after > before and after >= indexed then
+          grown[#grown + 1], grown[#grown + 2] = after, f
+        end
+      end
+    end
+    each_chunk(writes, 1000, function(...) redis.call('HSET', counts, ...) end)
+    redis.call('EXPIRE', counts, counts_ttl, 'NX')
+    if #grown > 0 then
+      each_chunk(grown, 1000, function(...) redis.call('ZADD', active, 'GT', ...) end)
+      redis.call('EXPIRE', active, bucket_ttl, 'NX')
+    end
   end
 end
-local out = {}
-for g = 1, #KEYS do
-  local term = KEYS[g]
-  local b, oldest, events, accounts_of, n = unpack(groups[g])
-  local new, fresh, added = buckets[b].new, {}, 0
-  for i = 1, n do
-    if new[events[i]] then
-      added = added + 1
-      fresh[added] = accounts_of[i]
-    end
-  end
-  local accounts = -1
-  if added > 0 then
-    local hll = term .. ':acc:' .. b  -- TrendKeys.accounts
-    -- The group's new events in one increment and one PFADD.
-    local new_field = redis.call('HINCRBY', term, 'u' .. b, added) == added
-    local changed = false
-    for from = 1, added, 1000 do
-      if redis.call('PFADD', hll, unpack(fresh, from, math.min(from + 999, added))) == 1 then
-        changed = true
-      end
-    end
-    if changed then
-      -- Its life starts with its first account (NX: a late event after it expired makes a new
-      -- one, which gets a life too).
-      redis.call('EXPIRE', hll, bucket_ttl, 'NX')
-      if new_field then
-        -- The term's first events in this bucket, so its HLL is new too (it lives shorter than
-        -- the field): its accounts are these, counted exactly here without a HGET and a PFCOUNT,
-        -- and most groups are a term's first in its bucket.
-        local distinct = {}
-        accounts = 0
-        for i = 1, added do
-          if not distinct[fresh[i]] then
-            distinct[fresh[i]] = true
-            accounts = accounts + 1
+return changed
+"""
+
+# Per term of one tag (ARGV: their fields), its distinct accounts over the buckets whose counts
+# hashes are KEYS[1..n-1]: the union of its listed accounts and its HyperLogLogs, through the
+# scratch key KEYS[n] (same slot, deleted before the script returns).
+_DISTINCT = """
+local scratch, out = KEYS[#KEYS], {}
+for i = 1, #ARGV do
+  local f, set, list, hlls = ARGV[i], {}, {}, {}
+  for k = 1, #KEYS - 1 do
+    local value = redis.call('HGET', KEYS[k], f)
+    if value then
+      local members = string.match(value, '^%d+ %d+ (.+)$')
+      if members then
+        for account in string.gmatch(members, '%S+') do
+          if not set[account] then
+            set[account] = true
+            list[#list + 1] = account
           end
         end
-        redis.call('HSET', term, 'a' .. b, accounts)
       else
-        -- A bucket's accounts field is written only beside its uses field, and both go
-        -- together (HDEL below, the hash's expiry).
-        accounts = tonumber(redis.call('HGET', term, 'a' .. b)) or 0
-        local estimate = redis.call('PFCOUNT', hll)
-        if estimate > accounts then
-          accounts = estimate
-          redis.call('HSET', term, 'a' .. b, accounts)
-        end
-      end
-    end
-    -- The hash only grows by a new bucket field (or is created so): only then renew its life
-    -- (hash_ttl outlasts the 24 h baseline by more than a bucket) and drop fields past the budget.
-    if new_field then
-      redis.call('EXPIRE', term, hash_ttl)
-      if redis.call('HLEN', term) > budget then
-        for _, f in ipairs(redis.call('HKEYS', term)) do
-          if tonumber(string.sub(f, 2)) < oldest then
-            redis.call('HDEL', term, f)
-          end
-        end
+        hlls[#hlls + 1] = KEYS[k] .. ':' .. f  -- TrendKeys.accounts
       end
     end
   end
-  table.insert(out, accounts)
+  if #hlls == 0 then
+    out[i] = #list
+  elseif #list == 0 then
+    out[i] = redis.call('PFCOUNT', unpack(hlls))
+  else
+    redis.call('PFMERGE', scratch, unpack(hlls))
+    redis.call('PFADD', scratch, unpack(list))
+    out[i] = redis.call('PFCOUNT', scratch)
+    redis.call('DEL', scratch)
+  end
 end
 return out
 """
 
+# The same fields (ARGV) of every counts hash in KEYS (one tag's buckets): one HMGET reply per key.
+_FIELDS = """
+local out = {}
+for k = 1, #KEYS do out[k] = redis.call('HMGET', KEYS[k], unpack(ARGV)) end
+return out
+"""
 
-class Uses(NamedTuple):
-    """Events of one term in one bucket, each as ``"<event id> <account id>"``: the form the
-    counting script reads, made once per event (a post has ~18 terms) rather than per use. A
-    tuple: a batch makes one per (term, bucket), ~5K, and a frozen dataclass costs several times
-    a tuple to build."""
 
-    kind: str
-    term: str
-    bucket: int
-    events: Sequence[str]
+def _counter(value: str | None) -> tuple[int, int]:
+    """(uses, distinct accounts) of a term's counter in one bucket (0, 0 when absent)."""
+    if not value:
+        return 0, 0
+    uses, accounts = value.split(" ", 2)[:2]
+    return int(uses), int(accounts)
+
+
+# A batch's events per bucket, per (kind, term), each as "<event id> <account id>": the form the
+# counting script reads, made once per event (a post has ~18 terms) rather than per use. Plain
+# dicts: a batch has ~5K (term, bucket) groups, and an object per group cost more than grouping.
+Uses = dict[int, dict[tuple[str, str], list[str]]]
 
 
 @dataclass(frozen=True)
-class Retention:
-    """How long keys live, in seconds and buckets (derived from settings by the domain)."""
+class CountRules:
+    """How counting keeps and indexes (derived from settings by the domain)."""
 
-    hash_ttl: int  # the term's bucket counters: the baseline + history window
-    bucket_ttl: int  # HLLs and seen-sets: the observation window + the redelivery horizon
-    buckets_kept: int  # buckets of counters a term keeps
+    counts_ttl: int  # seconds a bucket's counters live: the baseline + history window
+    bucket_ttl: int  # seconds HLLs, seen-sets and active indexes live: observation + redelivery
+    indexed_from: int  # accounts in a bucket from which a term is indexed active: fewer in every
+    # recent bucket cannot add up to the ranker's minimum
 
 
 class TrendStore:
     def __init__(self, r: Redis | None = None) -> None:
         self._r = r or client()
         self._count = script(self._r, _COUNT)
+        self._distinct = script(self._r, _DISTINCT)
+        self._fields = script(self._r, _FIELDS)
 
-    def count(self, uses: Sequence[Uses], keep: Retention) -> int:
-        """Count each (term, bucket)'s events once, then index the terms as active in their
-        bucket. Two round trips — one script call per hash tag, then the active indexes — for
-        any batch; safe to repeat with the same events. Returns the groups counted."""
+    def count(self, uses: Uses, rules: CountRules) -> int:
+        """Count each (term, bucket)'s events once, and index the terms whose accounts grew as
+        active in their bucket (from ``rules.indexed_from`` accounts). One round trip — one
+        script call per hash tag — for any batch; safe to repeat with the same events. Returns
+        the groups that counted something new."""
         if not uses:
             return 0
-        by_tag: dict[str, list[tuple[Uses, str]]] = defaultdict(list)
-        for u in uses:
-            tag, key = TrendKeys.counting(u.kind, u.term)
-            by_tag[tag].append((u, key))
-        header: list[str | int] = [keep.hash_ttl, keep.bucket_ttl, 2 * keep.buckets_kept + 4]
-        ordered: list[Uses] = []
-        accounts: list[int] = []
+        name = TrendKeys.counting()
+        by_tag: dict[str, dict[int, list[str]]] = defaultdict(dict)
+        for bucket, groups in uses.items():
+            for (kind, term), events in groups.items():
+                tag, field = name(kind, term)
+                by_tag[tag].setdefault(bucket, []).extend((field, " ".join(events)))
+        header = (rules.counts_ttl, rules.bucket_ttl, LISTED_ACCOUNTS, rules.indexed_from)
+        changed = 0
         for pipe, tags in script_pipelines(self._r, list(by_tag)):
             for tag in tags:
-                call_keys: list[str] = []
-                args = [*header, TrendKeys.seen_prefix(tag)]
-                for u, key in by_tag[tag]:
-                    call_keys.append(key)
-                    args += (u.bucket, u.bucket - keep.buckets_kept, " ".join(u.events))
-                    ordered.append(u)
-                self._count(keys=call_keys, args=args, client=pipe)
-            accounts += [n for reply in pipe.execute() for n in reply]
-        active: dict[str, dict[str, int]] = {}
-        for u, n in zip(ordered, accounts, strict=True):
-            if int(n) >= 0:
-                active.setdefault(TrendKeys.active(u.kind, u.bucket), {})[u.term] = int(n)
-        if active:
-            pipe = self._r.pipeline(transaction=False)
-            for key, members in active.items():
-                pipe.zadd(key, members, gt=True)
-                pipe.expire(key, keep.bucket_ttl)
-            pipe.execute()
-        return len(uses)
+                keys: list[str] = []
+                args: list[str | int] = [*header]
+                for bucket, fields_and_events in by_tag[tag].items():
+                    keys += (TrendKeys.counts(tag, bucket), TrendKeys.seen(tag, bucket), TrendKeys.active(tag, bucket))
+                    args.append(len(fields_and_events) // 2)
+                    args += fields_and_events
+                self._count(keys=keys, args=args, client=pipe)
+            changed += sum(pipe.execute())
+        return changed
 
-    def active(self, kind: str, buckets: Iterable[int], min_accounts: int) -> dict[str, int]:
-        """Terms used in ``buckets`` whose per-bucket accounts sum to at least ``min_accounts``
-        (an upper bound of their distinct accounts, so no term that could trend is missed)."""
+    def active(self, kind: str, buckets: Sequence[int], min_accounts: int, indexed_from: int = 1) -> dict[str, int]:
+        """Terms indexed in any of ``buckets`` whose accounts could sum to ``min_accounts`` over
+        them: their indexed accounts, plus ``indexed_from - 1`` for each bucket that did not index
+        them (an upper bound of their distinct accounts, so no term that could trend is missed)."""
+        prefix = TrendKeys.field(kind, "")
         pipe = self._r.pipeline(transaction=False)
-        for b in buckets:
-            pipe.zrange(TrendKeys.active(kind, b), 0, -1, withscores=True)
-        totals: dict[str, int] = {}
+        for tag in TrendKeys.tags():
+            for b in buckets:
+                pipe.zrange(TrendKeys.active(tag, b), 0, -1, withscores=True)
+        totals: dict[str, list[int]] = {}
         for members in pipe.execute():
-            for term, accounts in members:
-                totals[term] = totals.get(term, 0) + int(accounts)
-        return {t: n for t, n in totals.items() if n >= min_accounts}
+            for field, accounts in members:
+                if field.startswith(prefix):
+                    total = totals.setdefault(field[len(prefix) :], [0, 0])
+                    total[0] += int(accounts)
+                    total[1] += 1
+        unindexed = indexed_from - 1
+        bound = {t: n + (len(buckets) - seen) * unindexed for t, (n, seen) in totals.items()}
+        return {t: n for t, n in bound.items() if n >= min_accounts}
 
     def observe(
         self, kind: str, terms: Sequence[str], recent: Sequence[int], baseline: Sequence[int]
     ) -> dict[str, tuple[int, list[int]]]:
-        """Per term: distinct accounts over the ``recent`` buckets (one HLL union, same slot) and
-        the accounts of each ``baseline`` bucket. One round trip."""
-        if not terms:
-            return {}
-        fields = [f"a{b}" for b in baseline]
-        pipe = self._r.pipeline(transaction=False)
-        for term in terms:
-            pipe.pfcount(*[TrendKeys.accounts(kind, term, b) for b in recent])
-            pipe.hmget(TrendKeys.term(kind, term), fields)
-        replies = pipe.execute()
-        return {term: (int(replies[2 * i]), [int(v or 0) for v in replies[2 * i + 1]]) for i, term in enumerate(terms)}
+        """Per term: distinct accounts over the ``recent`` buckets (its listed accounts and HLLs,
+        unioned) and its accounts in each ``baseline`` bucket. One round trip."""
+        by_tag = self._by_tag(kind, terms)
+        out: dict[str, tuple[int, list[int]]] = {}
+        for pipe, tags in script_pipelines(self._r, list(by_tag)):
+            for tag in tags:
+                fields = [f for _, f in by_tag[tag]]
+                keys = [TrendKeys.counts(tag, b) for b in recent] + [TrendKeys.scratch(tag)]
+                self._distinct(keys=keys, args=fields, client=pipe)
+                self._fields(keys=[TrendKeys.counts(tag, b) for b in baseline], args=fields, client=pipe)
+            replies = iter(pipe.execute())
+            for tag in tags:
+                distinct, per_bucket = next(replies), next(replies)
+                for i, (term, _) in enumerate(by_tag[tag]):
+                    out[term] = (int(distinct[i]), [_counter(row[i])[1] for row in per_bucket])
+        return out
 
     def uses(self, kind: str, terms: Sequence[str], buckets: Sequence[int]) -> dict[str, list[int]]:
         """Uses per bucket for each term, in ``buckets`` order. One round trip."""
-        if not terms:
-            return {}
-        fields = [f"u{b}" for b in buckets]
-        pipe = self._r.pipeline(transaction=False)
-        for term in terms:
-            pipe.hmget(TrendKeys.term(kind, term), fields)
-        return {term: [int(v or 0) for v in row] for term, row in zip(terms, pipe.execute(), strict=True)}
+        by_tag = self._by_tag(kind, terms)
+        out: dict[str, list[int]] = {}
+        for pipe, tags in script_pipelines(self._r, list(by_tag)):
+            for tag in tags:
+                keys = [TrendKeys.counts(tag, b) for b in buckets]
+                self._fields(keys=keys, args=[f for _, f in by_tag[tag]], client=pipe)
+            for tag, per_bucket in zip(tags, pipe.execute(), strict=True):
+                for i, (term, _) in enumerate(by_tag[tag]):
+                    out[term] = [_counter(row[i])[0] for row in per_bucket]
+        return out
+
+    @staticmethod
+    def _by_tag(kind: str, terms: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """Terms as (term, field) under their tags: one read script call per tag."""
+        by_tag: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        name = TrendKeys.counting()
+        for term in dict.fromkeys(terms):
+            tag, field = name(kind, term)
+            by_tag[tag].append((term, field))
+        return by_tag
 
     def state(self, kind: str) -> dict[str, str]:
         return self._r.hgetall(TrendKeys.state(kind))  # type: ignore[return-value]
