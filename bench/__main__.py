@@ -19,11 +19,15 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import environment, events, naive_sql, redis_baseline, report, timeline
 from bench.graph import GraphSpec, generate
 from bench.progress import Progress
 from bench.results import Results, SizeResult
+
+if TYPE_CHECKING:
+    from infra.local.stack import LocalStack
 
 PRESETS = {
     "run": dict(
@@ -58,29 +62,15 @@ def sizes(args: argparse.Namespace) -> list[GraphSpec]:
 
 
 @contextlib.contextmanager
-def warbler_stack(args: argparse.Namespace, progress: Progress) -> Iterator[tuple[object | None, str]]:
-    """The local stack (gateway, moto, pollers) when it can start; else a private Redis only."""
-    if not args.no_stack:
-        try:
-            from infra.local.stack import LocalStack
-        except ImportError as error:
-            progress.note(f"local stack unavailable ({error}); in-process figures only, on a private Redis")
-        else:
-            progress.note("starting the local stack (moto, redis, gateways, pollers)")
-            with LocalStack(rest_port=0, ws_port=0) as stack:
-                progress.note(f"stack up: REST {stack.rest_url}, Redis {stack.redis_url}")
-                yield stack, stack.redis_url
-            return
-    from infra.local.bootstrap import aws_env, powertools_env
-    from infra.local.stack import apply_env, restore_env
+def warbler_stack(progress: Progress) -> Iterator[LocalStack]:
+    """The local stack (gateways, moto, Redis, pollers). Every phase needs it: even a warm home
+    read goes to DynamoDB once per reader (the first read fills its like and retweet flag cache)."""
+    from infra.local.stack import LocalStack
 
-    with redis_baseline.private_redis() as url:
-        # No AWS here: the warm read path never leaves Redis; moto stands unreachable on port 9.
-        previous = apply_env({**aws_env("http://127.0.0.1:9"), **powertools_env(), "REDIS_URL": url})
-        try:
-            yield None, url
-        finally:
-            restore_env(previous)
+    progress.note("starting the local stack (moto, redis, gateways, pollers)")
+    with LocalStack(rest_port=0, ws_port=0) as stack:
+        progress.note(f"stack up: REST {stack.rest_url}, Redis {stack.redis_url}")
+        yield stack
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if pg is None:
         progress.note(naive_sql.HOW_TO_PROVIDE)
         results.notes.append(naive_sql.HOW_TO_PROVIDE)
-    with warbler_stack(args, progress) as (stack, redis_url):
+    with warbler_stack(progress) as stack:
+        redis_url = stack.redis_url
         import logging
 
         logging.getLogger("infra").setLevel(logging.WARNING)
@@ -100,16 +91,13 @@ def run(args: argparse.Namespace) -> int:
         )
         for key, value in results.environment.items():
             progress.note(f"{key}: {value}")
-        registry = stack.registry if stack is not None else events.local_registry()  # type: ignore[attr-defined]
+        registry = stack.registry
         invoke = registry.invoke
         read_handler = events.home_reader(registry)
 
         # The API mix runs first, on a fresh stack, so its lag is not measured behind the load of
         # the in-process phases.
-        if stack is not None:
-            _mix(args, stack, results, progress)
-        else:
-            results.notes.append("No local stack: gateway latency and delivery lag were not measured.")
+        _mix(args, stack, results, progress)
         specs = sizes(args)
         for spec in specs:
             results.sizes.append(_one_size(args, spec, pg, read_handler, redis_url, progress))
@@ -119,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results.trends = _trends(args, out, progress)
-    if not args.no_stack:
-        results.capacity = _capacity(args, out, progress)
+    results.capacity = _capacity(args, out, progress)
     path = report.write(results, out)
     print(report.summary(results))
     progress.note(f"report: {path}")
@@ -278,7 +265,6 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--http-users", type=int, default=preset["http_users"], help="users signed up through the API")
         s.add_argument("--http-follows", type=int, default=preset["http_follows"])
         s.add_argument("--pg", default=None, help="PostgreSQL conninfo (default: PG* env, else local socket, db test)")
-        s.add_argument("--no-stack", action="store_true", help="skip the local stack: in-process figures only")
         # The smoke run (CI) writes beside, not over, the committed full-run report.
         out = environment.REPO_ROOT / "bench" / "results" / ("smoke" if name == "smoke" else "")
         s.add_argument("--out", default=str(out))

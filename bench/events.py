@@ -101,17 +101,6 @@ def home_reader(registry) -> Callable[[str], int]:
     return read
 
 
-def local_registry():
-    from infra.local.functions import FunctionRegistry
-
-    return FunctionRegistry()
-
-
-def local_invoker() -> Invoke:
-    """Call ``functions/<kind>/<name>/app.py`` handlers in this process, as infra.local does."""
-    return local_registry().invoke
-
-
 def response_items(response: dict) -> int:
     if response.get("statusCode") != 200:
         raise RuntimeError(f"home timeline answered {response.get('statusCode')}: {response.get('body')}")

@@ -6,15 +6,10 @@ this machine, in this run, can absorb; the ratio between the two is the figure.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import shutil
-import socket
 import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -111,39 +106,3 @@ def cleanup_benchmark_keys(url: str) -> None:
 def server_version(url: str) -> str:
     info = redis.Redis.from_url(url).info("server")
     return f"Redis {info['redis_version']}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def private_redis() -> Iterator[str]:
-    """A throwaway redis-server on a free port, no persistence; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise FileNotFoundError("redis-server is not on PATH")
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="warbler-bench-redis-") as workdir:
-        proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    redis.Redis.from_url(url).ping()
-                    break
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError(f"redis-server on port {port} did not start") from None
-                    time.sleep(0.05)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
