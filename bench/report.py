@@ -167,7 +167,8 @@ def _markdown(results: Results, plots: list[str]) -> str:
             f"A warm home read made {big.round_trips:.1f} Redis round trips and {big.commands:.1f} commands "
             f"on average and returned {big.items:.1f} tweets; the raw baseline replays exactly those "
             "round trips (recorded at the redis-py boundary) with a bare client, in the same process, "
-            "interleaved with the handler reads.",
+            "interleaved with the handler reads: a reader's read and its replay in pairs, each going first "
+            "in every other pair (the second of a pair finds the reader's keys hot in the caches).",
         ]
         for s in results.sizes:
             if s.sql_load is not None:
