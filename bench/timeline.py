@@ -116,10 +116,7 @@ def measure(read: Callable[[str], int], readers: list[str], reads: int, seed: in
     rng = random.Random(seed)
     latencies = Latencies()
     for _ in range(reads):
-        reader = readers[rng.randrange(len(readers))]
-        started = time.perf_counter()
-        read(reader)
-        latencies.add(time.perf_counter() - started)
+        latencies.add(_timed(read, readers[rng.randrange(len(readers))]))
     return latencies
 
 

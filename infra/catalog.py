@@ -970,7 +970,7 @@ class AnyOriginCors:
         return tuple(sorted({r.path for f in functions for r in f.routes if self.covers(r.path)}))
 
 
-MASTODON_CORS = AnyOriginCors(
+ANY_ORIGIN_CORS = AnyOriginCors(
     prefixes=("/api/", "/.well-known/"),
     paths=("/oauth/token",),
     expose_headers=("Link", "X-RateLimit-Reset", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Request-Id"),

@@ -234,7 +234,7 @@ def _disjoint_trees(functions: list[WarblerFunction]) -> None:
 class AuthorizedRoutes(NestedStack):
     """The routes behind one catalog Lambda authorizer: that authorizer (API Gateway's result
     cache set to its ``cache_seconds``), their resources and methods on the parent's REST API, and
-    a CORS preflight (OPTIONS, a mock integration) on every path ``catalog.MASTODON_CORS`` opens to
+    a CORS preflight (OPTIONS, a mock integration) on every path ``catalog.ANY_ORIGIN_CORS`` opens to
     any origin. The parent stage's deployment depends on this stack and folds
     ``description_for_deployment`` into its logical id, so a route change here redeploys the stage."""
 
@@ -254,7 +254,7 @@ class AuthorizedRoutes(NestedStack):
         )
         authorizers = {k: (lambda a=a: a) for k, a in token_authorizers(self, functions).items() if k == name}
         routes = add_methods(imported, functions, authorizers, seen, name)
-        cors = catalog.MASTODON_CORS
+        cors = catalog.ANY_ORIGIN_CORS
         preflights = [p for p in cors.preflight_paths() if any(r.path == p for r in routes)]
         for path in preflights:
             imported.root.resource_for_path(path).add_cors_preflight(

@@ -182,7 +182,7 @@ class WarblerFunction(Construct):
         if "queue" in kinds:
             env[env_name("stream_failures_queue_url")] = platform.data.dlq.queue_url
         if platform.websocket_stage is not None:  # the Mastodon instance documents name it
-            env[env_name("mastodon_streaming_url")] = platform.websocket_stage.url
+            env[env_name("streaming_api_url")] = platform.websocket_stage.url
         return env
 
 

@@ -1,7 +1,7 @@
 """What API Gateway's CORS does for the REST API, locally: the OPTIONS preflight (a mock
 integration on AWS) and Access-Control-Allow-Origin on the gateway's own error responses
 (gateway responses on AWS: ``*``, see ``RestGateway.gateway_error``). Preflights follow two
-rules: the Mastodon client paths (``catalog.MASTODON_CORS``) are open to any origin, as
+rules: the Mastodon client paths (``catalog.ANY_ORIGIN_CORS``) are open to any origin, as
 Mastodon's are; every other path to exactly the web client's origin. The handlers' responses
 carry their own header (``warbler.api.with_cors``, ``warbler.mastodon.cors``)."""
 
@@ -18,7 +18,7 @@ Headers = list[tuple[str, str]]
 class CorsPolicy:
     origin: str
     client: catalog.WebClient = catalog.WEB
-    any_origin: catalog.AnyOriginCors = catalog.MASTODON_CORS
+    any_origin: catalog.AnyOriginCors = catalog.ANY_ORIGIN_CORS
 
     @staticmethod
     def request_origin(headers: Headers) -> str | None:

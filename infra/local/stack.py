@@ -28,6 +28,7 @@ from infra.local.rest_gateway import RestGateway
 from infra.local.services import MotoServer, OpenSearchServer, RedisServer
 from infra.local.web import CspSources, WebServer
 from infra.local.websocket_gateway import WebSocketGateway
+from warbler.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class LocalStack:
         self.websocket.start()
         self.ws_url = self.websocket.url
         # Known only now (a free port): the Mastodon instance documents name it as the streaming URL.
-        streaming = {"WARBLER_MASTODON_STREAMING_URL": self.ws_url}
+        streaming = {Settings.env_name("streaming_api_url"): self.ws_url}
         self.env.update(streaming)
         self._previous_env.update(apply_env(streaming))
         if self.web is not None:

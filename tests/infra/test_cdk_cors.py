@@ -1,5 +1,5 @@
 """CORS on AWS: the Mastodon client paths open to any origin (a preflight method on each, as
-``catalog.MASTODON_CORS`` declares, and the same rule in the functions' responses), API
+``catalog.ANY_ORIGIN_CORS`` declares, and the same rule in the functions' responses), API
 Gateway's own errors readable by any origin, and the native paths with no preflight at all
 (the web client reaches them same-origin, through its distribution)."""
 
@@ -13,7 +13,7 @@ from infra import catalog
 
 
 def test_every_path_open_to_any_origin_has_a_mock_preflight_allowing_it(api_template: dict[str, Any]) -> None:
-    rule = catalog.MASTODON_CORS
+    rule = catalog.ANY_ORIGIN_CORS
     preflights = {path: m for (verb, path), m in rest_routes(api_template).items() if verb == "OPTIONS"}
 
     assert set(preflights) == set(rule.preflight_paths()) and len(preflights) == 40
@@ -57,7 +57,7 @@ def test_the_stage_deploys_after_the_nested_route_stacks(template: dict[str, Any
 def test_the_functions_answer_any_origin_on_exactly_the_catalogs_paths() -> None:
     from warbler.mastodon import cors
 
-    rule = catalog.MASTODON_CORS
+    rule = catalog.ANY_ORIGIN_CORS
     assert (rule.prefixes, rule.paths, rule.expose_headers) == (cors.PREFIXES, cors.PATHS, cors.EXPOSE_HEADERS)
     for path in [r.path for f in catalog.FUNCTIONS for r in f.routes]:
         assert cors.covers(path) == rule.covers(path), path

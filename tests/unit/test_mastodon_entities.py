@@ -2,7 +2,7 @@
 
 The documented keys come from Mastodon.py's ``return_types`` (its transcription of
 docs.joinmastodon.org, with the version each key was added): every key Mastodon had by the API
-level Warbler claims (``instance.MASTODON_API_LEVEL``) must be present, except the few Mastodon
+level Warbler claims (``instance.API_LEVEL``) must be present, except the few Mastodon
 itself only sends in a context Warbler never has (named below with the reason).
 """
 
@@ -18,7 +18,7 @@ from warbler.mastodon import entities, instance
 
 BASE = "https://warbler.example"
 MS_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-LEVEL = tuple(int(x) for x in instance.MASTODON_API_LEVEL.split("."))
+LEVEL = tuple(int(x) for x in instance.API_LEVEL.split("."))
 
 # Keys Mastodon sends only in a situation Warbler does not have.
 CONTEXT_ONLY = {

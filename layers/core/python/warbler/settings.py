@@ -179,7 +179,7 @@ class Settings:
     # reach the REST API (links, Link headers, OAuth endpoints); empty = from the request's Host.
     oauth_table: str = "warbler-local-oauth"
     public_base_url: str = ""
-    mastodon_streaming_url: str = ""
+    streaming_api_url: str = ""
     oauth_code_seconds: int = 600
     # How long the gateway may cache a token's authorizer answer; a revoked token is refused by
     # the functions meanwhile (warbler.mastodon.oauth.still_valid); it must equal the catalog authorizer's

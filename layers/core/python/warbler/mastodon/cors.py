@@ -3,7 +3,7 @@
 from an origin of their own (Elk, Phanpy) call the instance directly. No credentials are involved
 (Mastodon tokens are bearer tokens, never cookies), so ``*`` lends a page no authority.
 
-The gateways answer the preflight (infra.catalog.MASTODON_CORS declares it for both, and
+The gateways answer the preflight (infra.catalog.ANY_ORIGIN_CORS declares it for both, and
 tests/infra/test_mastodon_parity.py holds these values equal to it); a Lambda proxy response must
 carry Access-Control-Allow-Origin itself, which is what ``with_cors`` adds. Any other path of a
 Mastodon function (the HTML sign-in page, NodeInfo) keeps the native rule: the web client's

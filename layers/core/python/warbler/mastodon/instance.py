@@ -16,8 +16,8 @@ from warbler.media import service as media
 from warbler.settings import get_settings
 
 WARBLER_VERSION = "1.0.0"  # the API version the native OpenAPI document states
-MASTODON_API_LEVEL = "4.2.0"
-VERSION = f"{MASTODON_API_LEVEL} (compatible; Warbler {WARBLER_VERSION})"
+API_LEVEL = "4.2.0"
+VERSION = f"{API_LEVEL} (compatible; Warbler {WARBLER_VERSION})"
 API_VERSIONS = {"mastodon": 2}
 CHARACTERS_RESERVED_PER_URL = 23  # what a link costs in Mastodon's count (Warbler counts its text)
 SOURCE_URL = "https://github.com/warbler/warbler"
@@ -27,7 +27,7 @@ DESCRIPTION = "A Twitter-style social network, speaking the Mastodon client API.
 
 def streaming_url(base: str) -> str:
     """Where the streaming WebSocket is: the configured URL, else the REST host as ws(s)."""
-    configured = get_settings().mastodon_streaming_url.rstrip("/")
+    configured = get_settings().streaming_api_url.rstrip("/")
     if configured:
         return configured
     parts = urlsplit(base)
